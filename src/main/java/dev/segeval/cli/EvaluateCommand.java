@@ -1,0 +1,140 @@
+package dev.segeval.cli;
+
+import dev.segeval.datasets.HadoopPaths;
+import dev.segeval.labels.PredictionEncoding;
+import dev.segeval.metrics.AbsentClassPolicy;
+import dev.segeval.report.ConsoleTable;
+import dev.segeval.scoring.FolderPredictions;
+import dev.segeval.spark.EvaluateJob;
+import dev.segeval.spark.EvaluationSpec;
+import dev.segeval.spark.SparkSessions;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+        "Scores prediction PNGs against a dataset's ground truth on Spark and writes Parquet tables",
+        "(summary/, classes/, categories/, images/, confusion/, each partitioned by run_id) and summary.json",
+        "under --output. Paths may be local paths or any Hadoop URI (file://, hdfs://, s3a://).",
+        "",
+        "Example:",
+        "  segeval evaluate --dataset cityscapes --data-root data/cityscapes --split val \\",
+        "    --predictions preds/ --prediction-encoding labelId --output results/"})
+final class EvaluateCommand implements Callable<Integer> {
+
+  @Option(names = "--dataset", required = true, paramLabel = "NAME",
+      description = "Dataset layout and labels table: cityscapes, ade20k, voc2012, or folder (with --labels).")
+  String dataset;
+
+  @Option(names = "--data-root", required = true, paramLabel = "URI",
+      description = "Dataset root (Cityscapes: holds gtFine/; ADE20K: ADEChallengeData2016 or its parent; "
+          + "VOC: VOC2012 or VOCdevkit; folder: holds labels/<split>/ and images/<split>/).")
+  String dataRoot;
+
+  @Option(names = "--split", defaultValue = "val", paramLabel = "NAME",
+      description = "Split to evaluate (default: ${DEFAULT-VALUE}). ADE20K accepts val/validation, train/training.")
+  String split;
+
+  @Option(names = "--predictions", required = true, paramLabel = "URI",
+      description = "Folder of prediction PNGs, searched recursively. Cityscapes: the one file named "
+          + "<city>_<seq>_<frame>*.png (official rule); others: <id>.png.")
+  String predictions;
+
+  @Option(names = "--prediction-encoding", defaultValue = "labelId", paramLabel = "labelId|trainId",
+      description = "labelId: same values as the ground-truth files (Cityscapes' official submission format; "
+          + "needed for exact category iIoU); trainId: class indices 0..C-1 and 255. Default: ${DEFAULT-VALUE}.")
+  String encoding;
+
+  @Option(names = "--labels", paramLabel = "URI",
+      description = "Labels table CSV (name,id,trainId,ignoreInEval[,category,categoryId,hasInstances,r,g,b]); "
+          + "required for --dataset folder.")
+  String labels;
+
+  @Option(names = "--absent-classes", defaultValue = "exclude", paramLabel = "exclude|zero",
+      description = "Classes absent from ground truth and prediction: 'exclude' them from means (Cityscapes "
+          + "scripts, mmsegmentation; default) or count them as 0 like the official PSPNet code ('zero').")
+  String absent;
+
+  @Option(names = "--output", required = true, paramLabel = "URI", description = "Output root.")
+  String output;
+
+  @Option(names = "--run-id", paramLabel = "ID",
+      description = "Run id; rows of an earlier run with the same id are replaced. Default: UTC time + random.")
+  String runId;
+
+  @Option(names = "--partitions", defaultValue = "0", paramLabel = "N",
+      description = "Spark partitions for the image list (default: automatic, about 3 per core).")
+  int partitions;
+
+  @Option(names = "--no-instances", description = "Skip Cityscapes instance statistics (no iIoU).")
+  boolean noInstances;
+
+  @Option(names = "--allow-failures",
+      description = "Exit 0 even when some images failed (they are still excluded, counted and listed).")
+  boolean allowFailures;
+
+  @Option(names = "--master", paramLabel = "URL",
+      description = "Spark master when not launched by spark-submit (default: local[*]).")
+  String master;
+
+  @Option(names = "--conf", paramLabel = "KEY=VALUE",
+      description = "Extra Spark configuration, repeatable (e.g. spark.hadoop.fs.s3a.endpoint=...).")
+  Map<String, String> sparkConf;
+
+  @Option(names = "--quiet", description = "Do not print the metrics table.")
+  boolean quiet;
+
+  @Override
+  public Integer call() throws Exception {
+    EvaluationSpec spec = new EvaluationSpec(dataset, labels == null ? null : HadoopPaths.qualify(labels),
+        HadoopPaths.qualify(dataRoot), split, new FolderPredictions(HadoopPaths.qualify(predictions)),
+        PredictionEncoding.parse(encoding), AbsentClassPolicy.parse(absent), HadoopPaths.qualify(output),
+        runId == null ? defaultRunId() : validRunId(runId), partitions, !noInstances);
+    dev.segeval.datasets.DatasetLayouts.forName(dataset);
+    if (partitions < 0) {
+      throw new IllegalArgumentException("Cannot use --partitions " + partitions + ": must be 0 (auto) or more");
+    }
+    // A session that already exists (an embedding application, a test) is reused and left running.
+    boolean ownSession = SparkSession.getDefaultSession().isEmpty();
+    SparkSession spark = SparkSessions.getOrCreate("segeval evaluate " + dataset + " " + split, master, sparkConf);
+    try {
+      EvaluateJob.Outcome outcome = EvaluateJob.run(spark, spec, System.err);
+      if (!quiet) {
+        System.out.print(ConsoleTable.render(outcome.run(), outcome.report()));
+      }
+      System.out.println("Results: " + spec.output() + " (summary.json, run_id=" + spec.runId() + ")");
+      if (outcome.run().failedCount() > 0 && !allowFailures) {
+        System.err.printf(Locale.ROOT, "segeval: %d of %d images failed and were not scored; see images/ "
+            + "(status = 'failed') or rerun with --allow-failures to accept this%n", outcome.run().failedCount(),
+            outcome.run().imageCount());
+        return SegEval.EXIT_IMAGES_FAILED;
+      }
+      return SegEval.EXIT_OK;
+    } finally {
+      if (ownSession) {
+        spark.stop();
+      }
+    }
+  }
+
+  static String defaultRunId() {
+    return DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).format(ZonedDateTime.now(ZoneOffset.UTC))
+        + "-" + UUID.randomUUID().toString().substring(0, 6);
+  }
+
+  static String validRunId(String id) {
+    if (!id.matches("[A-Za-z0-9._-]+") || id.matches("[0-9.]+")) {
+      throw new IllegalArgumentException("Cannot use --run-id '" + id + "': use letters, digits, '.', '_' or '-', "
+          + "with at least one letter (a purely numeric id would be read back as a number)");
+    }
+    return id;
+  }
+}

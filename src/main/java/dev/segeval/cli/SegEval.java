@@ -1,0 +1,59 @@
+package dev.segeval.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point: {@code segeval <command> [options]}. Argument parsing and exit codes only. */
+@Command(name = "segeval", mixinStandardHelpOptions = true, versionProvider = SegEval.Version.class,
+    description = {
+        "Exact semantic-segmentation evaluation at scale on Apache Spark:",
+        "mIoU, pixel accuracy, mean accuracy, fwIoU and Cityscapes iIoU, as the official scripts compute them."},
+    subcommands = {EvaluateCommand.class, SynthCommand.class, BenchCoreCommand.class,
+        CommandLine.HelpCommand.class},
+    footer = {"", "Exit codes: 0 success; 1 some images failed (see images/ and summary.json; --allow-failures "
+        + "makes this 0); 2 bad option or input; 3 the run itself failed."})
+public final class SegEval implements Runnable {
+  public static final int EXIT_OK = 0;
+  public static final int EXIT_IMAGES_FAILED = 1;
+  public static final int EXIT_USAGE = 2;
+  public static final int EXIT_RUN_FAILED = 3;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  public static int execute(String... args) {
+    CommandLine cl = new CommandLine(new SegEval());
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      if (ex instanceof IllegalArgumentException || ex instanceof dev.segeval.spark.EvaluateJob.EvaluationException) {
+        commandLine.getErr().println("segeval: " + ex.getMessage());
+        return EXIT_USAGE;
+      }
+      commandLine.getErr().println("segeval: run failed: " + ex);
+      ex.printStackTrace(commandLine.getErr());
+      return EXIT_RUN_FAILED;
+    });
+    cl.setParameterExceptionHandler((ex, args2) -> {
+      ex.getCommandLine().getErr().println("segeval: " + ex.getMessage());
+      ex.getCommandLine().usage(ex.getCommandLine().getErr());
+      return EXIT_USAGE;
+    });
+    return cl.execute(args);
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"segeval " + dev.segeval.spark.EvaluateJob.VERSION};
+    }
+  }
+}

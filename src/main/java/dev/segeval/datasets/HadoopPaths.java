@@ -1,0 +1,120 @@
+package dev.segeval.datasets;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+
+/** Small helpers over Hadoop's FileSystem so that file://, hdfs:// and s3a:// roots all work the same. */
+public final class HadoopPaths {
+  private HadoopPaths() {
+  }
+
+  /** Joins a root URI and relative parts with '/', without touching the scheme. */
+  public static String join(String root, String... parts) {
+    StringBuilder b = new StringBuilder(root);
+    for (String p : parts) {
+      if (b.length() > 0 && b.charAt(b.length() - 1) != '/') {
+        b.append('/');
+      }
+      b.append(p);
+    }
+    return b.toString();
+  }
+
+  /** Turns a plain local path into an absolute file: URI; leaves URIs with a scheme untouched. */
+  public static String qualify(String pathOrUri) {
+    if (pathOrUri.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")) {
+      return pathOrUri;
+    }
+    return new java.io.File(pathOrUri).getAbsoluteFile().toURI().toString().replaceAll("/$", "");
+  }
+
+  public static boolean isDirectory(String uri, Configuration conf) throws IOException {
+    Path p = new Path(uri);
+    FileSystem fs = p.getFileSystem(conf);
+    try {
+      return fs.getFileStatus(p).isDirectory();
+    } catch (FileNotFoundException e) {
+      return false;
+    }
+  }
+
+  public static boolean exists(String uri, Configuration conf) throws IOException {
+    Path p = new Path(uri);
+    return p.getFileSystem(conf).exists(p);
+  }
+
+  /** All files under a directory, recursively; empty if the directory does not exist. */
+  public static List<FileStatus> listFilesRecursive(String dirUri, Configuration conf) throws IOException {
+    Path dir = new Path(dirUri);
+    FileSystem fs = dir.getFileSystem(conf);
+    List<FileStatus> out = new ArrayList<>();
+    if (!fs.exists(dir)) {
+      return out;
+    }
+    RemoteIterator<LocatedFileStatus> it = fs.listFiles(dir, true);
+    while (it.hasNext()) {
+      out.add(it.next());
+    }
+    return out;
+  }
+
+  public static byte[] readAll(String uri, Configuration conf) throws IOException {
+    Path p = new Path(uri);
+    FileSystem fs = p.getFileSystem(conf);
+    try (InputStream in = fs.open(p)) {
+      return in.readAllBytes();
+    }
+  }
+
+  public static List<String> readLines(String uri, Configuration conf) throws IOException {
+    String text = new String(readAll(uri, conf), java.nio.charset.StandardCharsets.UTF_8);
+    List<String> lines = new ArrayList<>();
+    for (String l : text.split("\\R")) {
+      lines.add(l);
+    }
+    return lines;
+  }
+
+  /** Writes bytes to a temporary name and renames, so readers never see a half-written file. */
+  public static void writeAtomically(String uri, byte[] data, Configuration conf) throws IOException {
+    Path target = new Path(uri);
+    FileSystem fs = target.getFileSystem(conf);
+    fs.setWriteChecksum(false);
+    Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + System.nanoTime());
+    try (var out = fs.create(tmp, true)) {
+      out.write(data);
+    }
+    if (fs.exists(target) && !fs.delete(target, false)) {
+      throw new IOException("Cannot replace " + target);
+    }
+    if (!fs.rename(tmp, target)) {
+      fs.delete(tmp, false);
+      throw new IOException("Cannot rename " + tmp + " to " + target);
+    }
+  }
+
+  public static void write(String uri, byte[] data, Configuration conf) throws IOException {
+    Path target = new Path(uri);
+    FileSystem fs = target.getFileSystem(conf);
+    // No .crc side files next to local outputs: they only clutter datasets other tools read.
+    fs.setWriteChecksum(false);
+    try (var out = fs.create(target, true)) {
+      out.write(data);
+    }
+  }
+
+  /** The last path segment of a URI. */
+  public static String fileName(String uri) {
+    int slash = uri.lastIndexOf('/');
+    return slash < 0 ? uri : uri.substring(slash + 1);
+  }
+}

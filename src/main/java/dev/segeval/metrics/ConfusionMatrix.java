@@ -1,0 +1,139 @@
+package dev.segeval.metrics;
+
+import java.io.Serializable;
+import java.util.Arrays;
+
+/**
+ * Pixel counts of (ground-truth class, predicted column) pairs, 64-bit so that no dataset overflows.
+ * Rows are evaluated classes; columns are evaluated classes followed by non-evaluated prediction values
+ * (see {@link dev.segeval.labels.ClassSpace}). Merging is addition, so it is associative and commutative and
+ * the empty matrix is its identity, as Spark's aggregation contract requires.
+ */
+public final class ConfusionMatrix implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final int rows;
+  private final int columns;
+  private final long[] counts;
+
+  public ConfusionMatrix(int rows, int columns) {
+    if (rows <= 0 || columns < rows) {
+      throw new IllegalArgumentException("Cannot create a confusion matrix of " + rows + " x " + columns);
+    }
+    this.rows = rows;
+    this.columns = columns;
+    this.counts = new long[rows * columns];
+  }
+
+  public int rows() {
+    return rows;
+  }
+
+  public int columns() {
+    return columns;
+  }
+
+  public long get(int gt, int pred) {
+    return counts[gt * columns + pred];
+  }
+
+  public void add(int gt, int pred, long n) {
+    counts[gt * columns + pred] += n;
+  }
+
+  /** Direct access for the pixel loop: index is gt * columns + pred. */
+  long[] counts() {
+    return counts;
+  }
+
+  public ConfusionMatrix merge(ConfusionMatrix other) {
+    if (other.rows != rows || other.columns != columns) {
+      throw new IllegalArgumentException(String.format(
+          "Cannot merge a %d x %d confusion matrix into a %d x %d one", other.rows, other.columns, rows, columns));
+    }
+    long[] o = other.counts;
+    for (int i = 0; i < counts.length; i++) {
+      counts[i] += o[i];
+    }
+    return this;
+  }
+
+  public ConfusionMatrix copy() {
+    ConfusionMatrix m = new ConfusionMatrix(rows, columns);
+    System.arraycopy(counts, 0, m.counts, 0, counts.length);
+    return m;
+  }
+
+  /** Ground-truth pixels of class c (any prediction). */
+  public long rowSum(int c) {
+    long s = 0;
+    int base = c * columns;
+    for (int j = 0; j < columns; j++) {
+      s += counts[base + j];
+    }
+    return s;
+  }
+
+  /** Predictions of column j on evaluated ground truth. */
+  public long columnSum(int j) {
+    long s = 0;
+    for (int i = 0; i < rows; i++) {
+      s += counts[i * columns + j];
+    }
+    return s;
+  }
+
+  public long total() {
+    long s = 0;
+    for (long c : counts) {
+      s += c;
+    }
+    return s;
+  }
+
+  public long trace() {
+    long s = 0;
+    for (int i = 0; i < rows; i++) {
+      s += counts[i * columns + i];
+    }
+    return s;
+  }
+
+  public boolean isEmpty() {
+    for (long c : counts) {
+      if (c != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Non-zero cells as {gt, pred, count} triples in row-major order. */
+  public long[][] nonZeroCells() {
+    int n = 0;
+    for (long c : counts) {
+      if (c != 0) {
+        n++;
+      }
+    }
+    long[][] cells = new long[n][];
+    int k = 0;
+    for (int i = 0; i < counts.length; i++) {
+      if (counts[i] != 0) {
+        cells[k++] = new long[] {i / columns, i % columns, counts[i]};
+      }
+    }
+    return cells;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ConfusionMatrix m && m.rows == rows && m.columns == columns
+        && Arrays.equals(m.counts, counts);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(counts);
+  }
+}

@@ -1,0 +1,75 @@
+package dev.segeval.metrics;
+
+import java.io.Serializable;
+import java.util.Objects;
+
+/**
+ * The sufficient statistics of an evaluation: a confusion matrix and, for datasets with instances, the
+ * instance statistics. Collected per image, merged by addition, turned into ratios once by {@link MetricReport}.
+ */
+public final class SegmentationStats implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final ConfusionMatrix confusion;
+  private final InstanceStats instances;
+  private long ignoredPixels;
+
+  public SegmentationStats(ConfusionMatrix confusion, InstanceStats instances) {
+    this.confusion = Objects.requireNonNull(confusion);
+    this.instances = instances;
+  }
+
+  /** The identity of {@link #merge}. */
+  public static SegmentationStats empty(int rows, int columns, int instanceClasses, int categories,
+                                        boolean withInstances) {
+    return new SegmentationStats(new ConfusionMatrix(rows, columns),
+        withInstances ? new InstanceStats(instanceClasses, categories) : null);
+  }
+
+  public ConfusionMatrix confusion() {
+    return confusion;
+  }
+
+  /** Null when the dataset has no instance-level evaluation. */
+  public InstanceStats instances() {
+    return instances;
+  }
+
+  /** Ground-truth pixels skipped because their label is ignored in evaluation. */
+  public long ignoredPixels() {
+    return ignoredPixels;
+  }
+
+  public void addIgnoredPixels(long n) {
+    ignoredPixels += n;
+  }
+
+  public SegmentationStats merge(SegmentationStats other) {
+    confusion.merge(other.confusion);
+    if ((instances == null) != (other.instances == null)) {
+      throw new IllegalArgumentException("Cannot merge statistics with and without instance statistics");
+    }
+    if (instances != null) {
+      instances.merge(other.instances);
+    }
+    ignoredPixels += other.ignoredPixels;
+    return this;
+  }
+
+  public SegmentationStats copy() {
+    SegmentationStats s = new SegmentationStats(confusion.copy(), instances == null ? null : instances.copy());
+    s.ignoredPixels = ignoredPixels;
+    return s;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SegmentationStats s && s.confusion.equals(confusion)
+        && Objects.equals(s.instances, instances) && s.ignoredPixels == ignoredPixels;
+  }
+
+  @Override
+  public int hashCode() {
+    return confusion.hashCode();
+  }
+}

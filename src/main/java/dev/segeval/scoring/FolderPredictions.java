@@ -1,0 +1,45 @@
+package dev.segeval.scoring;
+
+import dev.segeval.datasets.HadoopPaths;
+import dev.segeval.imaging.IndexImage;
+import dev.segeval.imaging.PngDecoder;
+import java.io.IOException;
+import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
+
+/** Predictions stored as single-channel PNGs (greyscale or palette, read by value / index) under a folder. */
+public final class FolderPredictions implements PredictionSource {
+  private static final long serialVersionUID = 1L;
+
+  private final String root;
+
+  public FolderPredictions(String root) {
+    this.root = root;
+  }
+
+  public String root() {
+    return root;
+  }
+
+  @Override
+  public String describe() {
+    return root;
+  }
+
+  @Override
+  public Reader open(Configuration conf) {
+    return (task, width, height) -> {
+      if (task.resolutionError() != null) {
+        throw new PredictionException(task.resolutionError());
+      }
+      String path = task.predictionPath();
+      IndexImage img = PngDecoder.decodeIndex(HadoopPaths.readAll(path, conf), path);
+      if (img.width() != width || img.height() != height) {
+        throw new PredictionException(String.format(Locale.ROOT,
+            "%s: prediction is %dx%d but the ground truth is %dx%d", path, img.width(), img.height(), width,
+            height));
+      }
+      return img.values();
+    };
+  }
+}

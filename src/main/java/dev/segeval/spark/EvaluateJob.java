@@ -1,0 +1,226 @@
+package dev.segeval.spark;
+
+import dev.segeval.datasets.DatasetLayout;
+import dev.segeval.datasets.DatasetLayouts;
+import dev.segeval.datasets.HadoopPaths;
+import dev.segeval.datasets.PredictionIndex;
+import dev.segeval.datasets.Sample;
+import dev.segeval.labels.ClassSpace;
+import dev.segeval.labels.LabelTable;
+import dev.segeval.metrics.MetricReport;
+import dev.segeval.metrics.PixelScorer;
+import dev.segeval.report.RunInfo;
+import dev.segeval.report.SummaryJson;
+import dev.segeval.scoring.FolderPredictions;
+import dev.segeval.scoring.ImageResult;
+import dev.segeval.scoring.ImageScorer;
+import dev.segeval.scoring.RunAggregate;
+import dev.segeval.scoring.ScoringTask;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * The {@code evaluate} job. The driver lists the split and resolves prediction files; executors read, decode and
+ * score images (per-image sufficient statistics only, never pixels, leave the executors); statistics are merged
+ * with a tree aggregation; ratios are computed once on the driver; tables are written as Parquet and the
+ * summary JSON last, so that a run without {@code summary.json} is known to be incomplete.
+ */
+public final class EvaluateJob {
+  public static final String VERSION = EvaluateJob.class.getPackage().getImplementationVersion() == null
+      ? "dev" : EvaluateJob.class.getPackage().getImplementationVersion();
+
+  /** What a finished run produced. */
+  public record Outcome(RunInfo run, MetricReport report, ClassSpace space, RunAggregate aggregate) {
+  }
+
+  /** A run that cannot start: bad option, empty split, no predictions. The message says what to do. */
+  public static final class EvaluationException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public EvaluationException(String message) {
+      super(message);
+    }
+  }
+
+  private EvaluateJob() {
+  }
+
+  /** Loads the labels table of a spec: the custom file if given, else the dataset's built-in table. */
+  public static LabelTable labelTable(EvaluationSpec spec, Configuration conf) throws IOException {
+    if (spec.labelsFile() != null) {
+      return LabelTable.parse(HadoopPaths.fileName(spec.labelsFile()), spec.labelsFile(),
+          HadoopPaths.readLines(spec.labelsFile(), conf), java.util.Map.of());
+    }
+    if (spec.dataset().equalsIgnoreCase("folder")) {
+      throw new EvaluationException("Cannot evaluate dataset 'folder': pass its labels table with --labels <csv>");
+    }
+    return LabelTable.builtIn(spec.dataset());
+  }
+
+  /** Lists the split and resolves every sample's prediction on the driver. */
+  public static List<ScoringTask> plan(EvaluationSpec spec, Configuration conf) throws IOException {
+    DatasetLayout layout = DatasetLayouts.forName(spec.dataset());
+    List<Sample> samples = layout.list(spec.dataRoot(), spec.split(), conf);
+    if (samples.isEmpty()) {
+      throw new EvaluationException(String.format(Locale.ROOT,
+          "Cannot evaluate: no images in split '%s' of %s under %s (expected %s); check --data-root and --split",
+          spec.split(), layout.name(), spec.dataRoot(), layout.describeLayout(spec.dataRoot(), spec.split())));
+    }
+    List<ScoringTask> tasks = new ArrayList<>(samples.size());
+    if (spec.predictions() instanceof FolderPredictions folder) {
+      PredictionIndex index = PredictionIndex.build(folder.root(), conf);
+      if (index.size() == 0) {
+        throw new EvaluationException("Cannot evaluate: no .png predictions under " + folder.root()
+            + "; check --predictions");
+      }
+      for (Sample s : samples) {
+        try {
+          tasks.add(new ScoringTask(s, index.resolve(s.id(), layout.predictionMatcher()), null));
+        } catch (IllegalStateException e) {
+          tasks.add(new ScoringTask(s, null, e.getMessage()));
+        }
+      }
+    } else {
+      for (Sample s : samples) {
+        tasks.add(new ScoringTask(s, null, null));
+      }
+    }
+    if (!spec.instances()) {
+      tasks.replaceAll(t -> new ScoringTask(new Sample(t.sample().id(), t.sample().imagePath(),
+          t.sample().labelPath(), null), t.predictionPath(), t.resolutionError()));
+    }
+    return tasks;
+  }
+
+  public static Outcome run(SparkSession spark, EvaluationSpec spec, PrintStream log) throws IOException {
+    long t0 = System.nanoTime();
+    String startedAt = Instant.now().toString();
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+
+    jsc.setJobDescription("segeval: list " + spec.dataset() + " " + spec.split());
+    LabelTable table = labelTable(spec, conf);
+    ClassSpace space = new ClassSpace(table, spec.encoding());
+    List<ScoringTask> tasks = plan(spec, conf);
+    double listingSeconds = (System.nanoTime() - t0) / 1e9;
+    log.printf(Locale.ROOT, "[segeval] %s %s: %d images listed in %.1f s; %d classes%n", spec.dataset(),
+        spec.split(), tasks.size(), listingSeconds, space.numClasses());
+
+    int partitions = spec.partitions() > 0 ? spec.partitions()
+        : (int) Math.min(tasks.size(), Math.max(jsc.defaultParallelism() * 3L, (tasks.size() + 99) / 100));
+    Broadcast<SerializableConfiguration> confBc = jsc.broadcast(new SerializableConfiguration(conf));
+    LongAccumulator done = jsc.sc().longAccumulator("segeval.images");
+    JavaRDD<ImageResult> results = jsc.parallelize(tasks, partitions)
+        .mapPartitions(new ScorePartition(space, spec, confBc, done))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+
+    long t1 = System.nanoTime();
+    String group = "segeval-" + spec.runId();
+    jsc.setJobGroup(group, "segeval: score " + tasks.size() + " images of " + spec.dataset() + " " + spec.split(),
+        false);
+    RunAggregate aggregate;
+    try (ProgressReporter ignored = new ProgressReporter(jsc, group, done, tasks.size(), log, 5000)) {
+      PixelScorer empty = new PixelScorer(space);
+      aggregate = results.treeAggregate(new RunAggregate(empty.emptyStats()), RunAggregate::add,
+          RunAggregate::merge, 2);
+    }
+    double scoringSeconds = (System.nanoTime() - t1) / 1e9;
+    MetricReport report = MetricReport.compute(space, aggregate.stats(), spec.absentPolicy());
+
+    List<RunInfo.Failure> failures = new ArrayList<>();
+    if (aggregate.failedImages() > 0) {
+      jsc.setJobDescription("segeval: collect failures");
+      for (ImageResult r : results.filter(r -> !r.ok()).take(RunInfo.MAX_LISTED_FAILURES)) {
+        failures.add(new RunInfo.Failure(r.id(), r.error()));
+      }
+    }
+
+    long t2 = System.nanoTime();
+    String master = spark.sparkContext().master();
+    String out = spec.output();
+    jsc.setJobGroup(group, "segeval: write images/ for run " + spec.runId(), false);
+    JavaRDD<Row> imageRows = results.map(r -> ResultTables.imageRow(r, space, spec.absentPolicy()));
+    spark.createDataFrame(imageRows, ResultTables.IMAGES).write().mode(SaveMode.Overwrite)
+        .parquet(tablePath(out, "images", spec.runId()));
+    jsc.setJobGroup(group, "segeval: write classes/, categories/, confusion/", false);
+    writeSmall(spark, ResultTables.classRows(space, report), ResultTables.CLASSES, tablePath(out, "classes",
+        spec.runId()));
+    writeSmall(spark, ResultTables.categoryRows(report), ResultTables.CATEGORIES, tablePath(out, "categories",
+        spec.runId()));
+    writeSmall(spark, ResultTables.confusionRows(space, aggregate.stats()), ResultTables.CONFUSION,
+        tablePath(out, "confusion", spec.runId()));
+    results.unpersist(false);
+    double writingSeconds = (System.nanoTime() - t2) / 1e9;
+    double totalSeconds = (System.nanoTime() - t0) / 1e9;
+    RunInfo run = runInfo(spec, startedAt, master, tasks.size(), aggregate, listingSeconds, scoringSeconds,
+        writingSeconds, totalSeconds, failures);
+    jsc.setJobGroup(group, "segeval: write summary/", false);
+    writeSmall(spark, List.of(ResultTables.summaryRow(run, report)), ResultTables.SUMMARY,
+        tablePath(out, "summary", spec.runId()));
+    // summary.json last: its presence marks a complete run.
+    HadoopPaths.writeAtomically(HadoopPaths.join(out, "summary.json"), SummaryJson.render(run, report), conf);
+    jsc.clearJobGroup();
+    return new Outcome(run, report, space, aggregate);
+  }
+
+  private static RunInfo runInfo(EvaluationSpec spec, String startedAt, String master, long images,
+                                 RunAggregate agg, double listing, double scoring, double writing, double total,
+                                 List<RunInfo.Failure> failures) {
+    return new RunInfo(spec.runId(), spec.dataset(), spec.split(), spec.dataRoot(), spec.predictions().describe(),
+        spec.encoding().cliName(), spec.absentPolicy().cliName(), startedAt, master, VERSION, images,
+        agg.okImages(), agg.failedImages(), agg.pixels(), listing, scoring, writing, total, failures);
+  }
+
+  public static String tablePath(String output, String table, String runId) {
+    return HadoopPaths.join(output, table, "run_id=" + runId);
+  }
+
+  private static void writeSmall(SparkSession spark, List<Row> rows, org.apache.spark.sql.types.StructType schema,
+                                 String path) {
+    spark.createDataFrame(rows, schema).coalesce(1).write().mode(SaveMode.Overwrite).parquet(path);
+  }
+
+  /** Scores the images of one partition with one scorer (one per task thread). */
+  static final class ScorePartition implements FlatMapFunction<Iterator<ScoringTask>, ImageResult> {
+    private static final long serialVersionUID = 1L;
+    private final ClassSpace space;
+    private final EvaluationSpec spec;
+    private final Broadcast<SerializableConfiguration> conf;
+    private final LongAccumulator done;
+
+    ScorePartition(ClassSpace space, EvaluationSpec spec, Broadcast<SerializableConfiguration> conf,
+                   LongAccumulator done) {
+      this.space = space;
+      this.spec = spec;
+      this.conf = conf;
+      this.done = done;
+    }
+
+    @Override
+    public Iterator<ImageResult> call(Iterator<ScoringTask> tasks) throws Exception {
+      List<ImageResult> out = new ArrayList<>();
+      try (ImageScorer scorer = new ImageScorer(space, spec.predictions(), conf.value().get())) {
+        while (tasks.hasNext()) {
+          out.add(scorer.score(tasks.next()));
+          done.add(1);
+        }
+      }
+      return out.iterator();
+    }
+  }
+}
