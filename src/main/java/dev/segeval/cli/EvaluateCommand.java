@@ -11,6 +11,7 @@ import dev.segeval.spark.SparkSessions;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -91,6 +92,11 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Option(names = "--quiet", description = "Do not print the metrics table.")
   boolean quiet;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Properties file of option values (key = option name without dashes; spark.* keys become "
+          + "--conf), repeatable, later files win; the command line wins over every file. See conf/.")
+  List<String> configFiles;
 
   @Override
   public Integer call() throws Exception {

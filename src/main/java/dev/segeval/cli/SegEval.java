@@ -43,7 +43,12 @@ public final class SegEval implements Runnable {
       ex.getCommandLine().usage(ex.getCommandLine().getErr());
       return EXIT_USAGE;
     });
-    return cl.execute(args);
+    try {
+      return cl.execute(ConfigFiles.expand(cl, args));
+    } catch (IllegalArgumentException | java.io.IOException e) {
+      cl.getErr().println("segeval: " + e.getMessage());
+      return EXIT_USAGE;
+    }
   }
 
   public static void main(String[] args) {
