@@ -73,7 +73,12 @@ public final class ImageDecoders {
         } catch (IOException | RuntimeException e) {
             // ImageIO signals some corrupt streams with unchecked exceptions (e.g. IndexOutOfBounds).
             String why = e.getMessage() != null ? e.getMessage() : e.toString();
-            throw new ImageFormatException(sourceName, "corrupt JPEG: " + why, e);
+            String truncation = truncationWarning(warnings);
+            // A file cut inside its headers fails with a structural error ("missing SOS marker");
+            // the warning tells the user the real cause.
+            throw new ImageFormatException(sourceName, truncation != null
+                    ? "truncated JPEG: " + truncation + " (" + why + ")"
+                    : "corrupt JPEG: " + why, e);
         } finally {
             reader.dispose();
         }
@@ -81,16 +86,27 @@ public final class ImageDecoders {
             throw new ImageFormatException(sourceName, "corrupt JPEG: ImageIO returned no image");
         }
         // ImageIO fills the missing part of a truncated JPEG with grey and only warns; for
-        // evaluation a half-grey image must be an error, not a silently wrong score. A missing EOI
-        // marker is treated the same way, as a missing IEND is for PNG. Other warnings (such as
-        // stray bytes between markers) are common in real files and harmless, so they pass.
+        // evaluation a half-grey image must be an error, not a silently wrong score.
+        String truncation = truncationWarning(warnings);
+        if (truncation != null) {
+            throw new ImageFormatException(sourceName, "truncated JPEG: " + truncation);
+        }
+        return toRgb(image);
+    }
+
+    /**
+     * The first warning that means data is missing, or null. A missing EOI marker counts, just as a
+     * missing IEND does for PNG. Other warnings (such as stray bytes between markers) are common in
+     * real files and harmless, so they are not reported.
+     */
+    private static String truncationWarning(List<String> warnings) {
         for (String w : warnings) {
             String lower = w.toLowerCase(Locale.ROOT);
             if (lower.contains("premature end") || lower.contains("truncated")) {
-                throw new ImageFormatException(sourceName, "truncated JPEG: " + w);
+                return w;
             }
         }
-        return toRgb(image);
+        return null;
     }
 
     /** Packed 0xRRGGBB from a BufferedImage, reading grey rasters directly. */

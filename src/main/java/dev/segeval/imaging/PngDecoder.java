@@ -170,7 +170,7 @@ public final class PngDecoder {
         return new Header(width, height, bitDepth, colorType, interlace == 1);
     }
 
-    /** Everything needed for one decode: located IDAT segments, palette, and the output. */
+    /** State of one decode: the located IDAT segments, the palette and the inflater position. */
     private static final class Decoder {
         private final byte[] data;
         private final String source;
@@ -446,6 +446,15 @@ public final class PngDecoder {
                 case 0:
                     break;
                 case 1:
+                    if (bpp == 1) {
+                        // Carrying the running value avoids a store-to-load round trip per byte.
+                        int a = cur[1];
+                        for (int i = 2; i < end; i++) {
+                            a += cur[i];
+                            cur[i] = (byte) a;
+                        }
+                        break;
+                    }
                     for (int i = 1 + bpp; i < end; i++) {
                         cur[i] += cur[i - bpp];
                     }
@@ -471,14 +480,15 @@ public final class PngDecoder {
                     for (int i = 1; i < lead; i++) {
                         cur[i] += prev[i];
                     }
+                    if (bpp == 1) {
+                        unpaethSingleByte(cur, prev, end);
+                        break;
+                    }
                     for (int i = 1 + bpp; i < end; i++) {
                         int a = cur[i - bpp] & 0xFF;
                         int b = prev[i] & 0xFF;
                         int c = prev[i - bpp] & 0xFF;
-                        int pa = Math.abs(b - c);
-                        int pb = Math.abs(a - c);
-                        int pc = Math.abs(a + b - c - c);
-                        cur[i] += (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c);
+                        cur[i] += paeth(a, b, c);
                     }
                     break;
                 }
@@ -489,6 +499,42 @@ public final class PngDecoder {
         }
 
         /**
+         * Paeth for one byte per pixel, the common case for label maps (encoders pick Paeth for
+         * most rows of region-shaped images). Carrying the left and upper-left bytes in locals
+         * avoids re-reading just-written bytes from the array on every step.
+         */
+        private static void unpaethSingleByte(byte[] cur, byte[] prev, int end) {
+            if (end <= 2) {
+                return;
+            }
+            int a = cur[1] & 0xFF;
+            int c = prev[1] & 0xFF;
+            for (int i = 2; i < end; i++) {
+                int b = prev[i] & 0xFF;
+                a = (cur[i] + paeth(a, b, c)) & 0xFF;
+                cur[i] = (byte) a;
+                c = b;
+            }
+        }
+
+        /** The Paeth predictor of left a, above b and upper-left c (all 0..255). */
+        private static int paeth(int a, int b, int c) {
+            // Inside uniform regions two of the three neighbours agree, and then the answer is known
+            // without the distance arithmetic: b == c gives a, a == c gives b. This shortens the
+            // loop-carried dependency on a, which dominates decoding time for label maps.
+            if (b == c) {
+                return a;
+            }
+            if (a == c) {
+                return b;
+            }
+            int pa = Math.abs(b - c);
+            int pb = Math.abs(a - c);
+            int pc = Math.abs(a + b - c - c);
+            return (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c);
+        }
+
+        /**
          * Converts one unfiltered scanline of n pixels to output values written at out[o], out[o+step],
          * ... (step is 1 except inside Adam7 passes).
          */
@@ -496,7 +542,12 @@ public final class PngDecoder {
             if (lut != null || !rgb) {
                 // One sample per pixel: raw values, or values of at most 8 bits mapped through lut.
                 if (bitDepth == 8) {
-                    if (lut == null) {
+                    if (lut == null && step == 1) {
+                        // Kept in the simplest indexed form so that C2 can vectorise it.
+                        for (int x = 0; x < n; x++) {
+                            out[o + x] = row[x + 1] & 0xFF;
+                        }
+                    } else if (lut == null) {
                         for (int x = 0, i = 1; x < n; x++, i++, o += step) {
                             out[o] = row[i] & 0xFF;
                         }
