@@ -69,6 +69,21 @@ final class BenchEvaluateCommand implements Callable<Integer> {
     }
     double decodeSeconds = (System.nanoTime() - t) / 1e9;
 
+    // Plain Java threads over slices of the same tasks: what the hardware allows without Spark.
+    int cores = Runtime.getRuntime().availableProcessors();
+    t = System.nanoTime();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(cores);
+    List<java.util.concurrent.Future<SequentialEvaluator.Result>> parts = new java.util.ArrayList<>();
+    for (int k = 0; k < cores; k++) {
+      List<ScoringTask> slice = tasks.subList(k * tasks.size() / cores, (k + 1) * tasks.size() / cores);
+      parts.add(pool.submit(() -> SequentialEvaluator.evaluate(space, spec.predictions(), slice, conf)));
+    }
+    for (var f : parts) {
+      f.get();
+    }
+    pool.shutdown();
+    double threadSeconds = (System.nanoTime() - t) / 1e9;
+
     SparkSession spark = SparkSessions.getOrCreate("segeval bench-evaluate", null, null);
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
     EvaluateJob.run(spark, spec, quiet); // warm-up of the session and JIT
@@ -79,7 +94,6 @@ final class BenchEvaluateCommand implements Callable<Integer> {
     if (!outcome.aggregate().stats().equals(seq.aggregate().stats())) {
       throw new IllegalStateException("Spark and single-threaded statistics differ");
     }
-    int cores = Runtime.getRuntime().availableProcessors();
     double n = tasks.size();
     String report = String.format(Locale.ROOT,
         "## Evaluate job end to end, %s%n%n"
@@ -89,12 +103,13 @@ final class BenchEvaluateCommand implements Callable<Integer> {
             + "| path | seconds | images/s | ratio |%n|---|---:|---:|---:|%n"
             + "| single thread: read + decode 3 PNGs + score | %.2f | %.1f | 1.00 |%n"
             + "| single thread: read + decode only | %.2f | %.1f | %.2f |%n"
+            + "| %d plain Java threads, no Spark | %.2f | %.1f | %.2f |%n"
             + "| Spark local[*] job, whole run (listing, scoring, Parquet, summary) | %.2f | %.1f | %.2f |%n"
             + "| Spark scoring stage only | %.2f | %.1f | %.2f |%n%n"
             + "Ratios are images/s relative to the single-threaded path; the ideal for Spark on %d cores is %d.00.%n",
         Instant.now(), images, width, height, System.getProperty("os.arch"), cores,
         System.getProperty("java.version"), seqSeconds, n / seqSeconds, decodeSeconds, n / decodeSeconds,
-        seqSeconds / decodeSeconds, sparkSeconds, n / sparkSeconds, seqSeconds / sparkSeconds,
+        seqSeconds / decodeSeconds, cores, threadSeconds, n / threadSeconds, seqSeconds / threadSeconds, sparkSeconds, n / sparkSeconds, seqSeconds / sparkSeconds,
         outcome.run().scoringSeconds(), n / outcome.run().scoringSeconds(),
         seqSeconds / outcome.run().scoringSeconds(), cores, cores);
     System.out.println(report);

@@ -112,6 +112,17 @@ public final class HadoopPaths {
     }
   }
 
+  /**
+   * A URI fit for logs and outputs: any user-info part ({@code s3a://KEY:SECRET@bucket/...}, which old Hadoop
+   * versions accepted) is replaced by {@code ***}.
+   */
+  public static String redact(String uri) {
+    if (uri == null) {
+      return null;
+    }
+    return uri.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", "$1***@");
+  }
+
   /** The last path segment of a URI. */
   public static String fileName(String uri) {
     int slash = uri.lastIndexOf('/');

@@ -14,7 +14,7 @@ public final class ConfusionMatrix implements Serializable {
 
   private final int rows;
   private final int columns;
-  private final long[] counts;
+  private transient long[] counts;
 
   public ConfusionMatrix(int rows, int columns) {
     if (rows <= 0 || columns < rows) {
@@ -124,6 +124,37 @@ public final class ConfusionMatrix implements Serializable {
       }
     }
     return cells;
+  }
+
+  /**
+   * Serialised sparsely: a per-image matrix is mostly zeros (ADE20K's is 150 x 151 cells, a few dozen non-zero),
+   * and Spark keeps one per image while the run's tables are written.
+   */
+  private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+    out.defaultWriteObject();
+    int nonZero = 0;
+    for (long c : counts) {
+      if (c != 0) {
+        nonZero++;
+      }
+    }
+    out.writeInt(nonZero);
+    for (int i = 0; i < counts.length; i++) {
+      if (counts[i] != 0) {
+        out.writeInt(i);
+        out.writeLong(counts[i]);
+      }
+    }
+  }
+
+  private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+    in.defaultReadObject();
+    counts = new long[rows * columns];
+    int nonZero = in.readInt();
+    for (int k = 0; k < nonZero; k++) {
+      int i = in.readInt();
+      counts[i] = in.readLong();
+    }
   }
 
   @Override

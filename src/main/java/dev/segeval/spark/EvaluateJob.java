@@ -118,8 +118,8 @@ public final class EvaluateJob {
     ClassSpace space = new ClassSpace(table, spec.encoding());
     List<ScoringTask> tasks = plan(spec, conf);
     double listingSeconds = (System.nanoTime() - t0) / 1e9;
-    log.printf(Locale.ROOT, "[segeval] %s %s: %d images listed in %.1f s; %d classes%n", spec.dataset(),
-        spec.split(), tasks.size(), listingSeconds, space.numClasses());
+    log.printf(Locale.ROOT, "[segeval] %s %s: %d images listed in %.1f s under %s; %d classes%n", spec.dataset(),
+        spec.split(), tasks.size(), listingSeconds, HadoopPaths.redact(spec.dataRoot()), space.numClasses());
 
     int partitions = spec.partitions() > 0 ? spec.partitions()
         : (int) Math.min(tasks.size(), Math.max(jsc.defaultParallelism() * 3L, (tasks.size() + 99) / 100));
@@ -127,7 +127,7 @@ public final class EvaluateJob {
     LongAccumulator done = jsc.sc().longAccumulator("segeval.images");
     JavaRDD<ImageResult> results = jsc.parallelize(tasks, partitions)
         .mapPartitions(new ScorePartition(space, spec, confBc, done))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+        .persist(StorageLevel.MEMORY_AND_DISK_SER()); // serialised: sparse matrices
 
     long t1 = System.nanoTime();
     String group = "segeval-" + spec.runId();
@@ -181,7 +181,8 @@ public final class EvaluateJob {
   private static RunInfo runInfo(EvaluationSpec spec, String startedAt, String master, long images,
                                  RunAggregate agg, double listing, double scoring, double writing, double total,
                                  List<RunInfo.Failure> failures) {
-    return new RunInfo(spec.runId(), spec.dataset(), spec.split(), spec.dataRoot(), spec.predictions().describe(),
+    return new RunInfo(spec.runId(), spec.dataset(), spec.split(), HadoopPaths.redact(spec.dataRoot()),
+        HadoopPaths.redact(spec.predictions().describe()),
         spec.encoding().cliName(), spec.absentPolicy().cliName(), startedAt, master, VERSION, images,
         agg.okImages(), agg.failedImages(), agg.pixels(), listing, scoring, writing, total, failures);
   }

@@ -94,4 +94,11 @@ class LayoutsTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DatasetLayouts.forName("coco"));
     assertTrue(e.getMessage().contains("'coco'") && e.getMessage().contains("cityscapes"), e.getMessage());
   }
+
+  @Test
+  void redactHidesUserInfoOnly() {
+    assertEquals("s3a://***@bucket/data", HadoopPaths.redact("s3a://AKIA123:SeCrEt@bucket/data"));
+    assertEquals("s3a://bucket/data", HadoopPaths.redact("s3a://bucket/data"));
+    assertEquals("file:/tmp/a@b", HadoopPaths.redact("file:/tmp/a@b"));
+  }
 }
