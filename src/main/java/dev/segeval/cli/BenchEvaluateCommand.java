@@ -35,6 +35,8 @@ final class BenchEvaluateCommand implements Callable<Integer> {
   @Option(names = "--images", defaultValue = "48") int images;
   @Option(names = "--width", defaultValue = "2048") int width;
   @Option(names = "--height", defaultValue = "1024") int height;
+  @Option(names = "--partitions", defaultValue = "0", description = "Spark partitions (default: automatic).")
+  int partitions;
   @Option(names = "--work-dir", paramLabel = "DIR", description = "Where to synthesise data (default: a temp dir).")
   Path workDir;
   @Option(names = "--output", paramLabel = "FILE", description = "Also append the result as a Markdown section.")
@@ -50,7 +52,7 @@ final class BenchEvaluateCommand implements Callable<Integer> {
     }
     EvaluationSpec spec = new EvaluationSpec("cityscapes", null, HadoopPaths.join(root, "cityscapes"), "val",
         new FolderPredictions(HadoopPaths.join(root, "cityscapes-predictions")), PredictionEncoding.LABEL_ID,
-        AbsentClassPolicy.EXCLUDE, HadoopPaths.join(root, "results"), "bench", 0, true);
+        AbsentClassPolicy.EXCLUDE, HadoopPaths.join(root, "results"), "bench", partitions, true);
     List<ScoringTask> tasks = EvaluateJob.plan(spec, conf);
     var space = new dev.segeval.labels.ClassSpace(EvaluateJob.labelTable(spec, conf), PredictionEncoding.LABEL_ID);
 

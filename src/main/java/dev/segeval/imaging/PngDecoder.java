@@ -82,6 +82,23 @@ public final class PngDecoder {
     }
 
     /**
+     * As {@link #decodeIndex(byte[], String)}, writing into {@code reuse} when it has exactly width*height
+     * elements. Reusing per-thread buffers avoids allocating tens of megabytes per Cityscapes image, which
+     * G1 treats as humongous objects and collects expensively when several threads decode at once.
+     */
+    public static IndexImage decodeIndexInto(byte[] data, String sourceName, int[] reuse)
+            throws ImageFormatException {
+        Header header = readHeader(data, sourceName);
+        if (header.channels() != 1) {
+            throw new ImageFormatException(sourceName, "PNG has " + header.channels() + " channels ("
+                    + colorTypeName(header.colorType()) + "); a single-channel (greyscale or palette) "
+                    + "label image is expected");
+        }
+        int[] values = new Decoder(data, sourceName, header, DEFAULT_MAX_PIXELS).decode(false, reuse);
+        return new IndexImage(header.width(), header.height(), values, header.bitDepth(), header.palette());
+    }
+
+    /**
      * Decodes any PNG to packed 0xRRGGBB. 16-bit samples keep their high byte, low-depth grey is
      * scaled to 0..255, palette indices are looked up, and alpha (including tRNS) is dropped.
      */
@@ -216,9 +233,14 @@ public final class PngDecoder {
         }
 
         int[] decode(boolean rgb) throws ImageFormatException {
+            return decode(rgb, null);
+        }
+
+        int[] decode(boolean rgb, int[] reuse) throws ImageFormatException {
             walkChunks();
             int[] lut = rgb ? lookupTable() : null;
-            int[] out = new int[width * height];
+            // Every pixel is written below, so a reused buffer needs no clearing.
+            int[] out = reuse != null && reuse.length == width * height ? reuse : new int[width * height];
             inflater = new Inflater();
             try {
                 if (header.interlaced()) {

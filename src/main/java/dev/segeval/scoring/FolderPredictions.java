@@ -28,12 +28,14 @@ public final class FolderPredictions implements PredictionSource {
 
   @Override
   public Reader open(Configuration conf) {
+    int[][] buffer = new int[1][];
     return (task, width, height) -> {
       if (task.resolutionError() != null) {
         throw new PredictionException(task.resolutionError());
       }
       String path = task.predictionPath();
-      IndexImage img = PngDecoder.decodeIndex(HadoopPaths.readAll(path, conf), path);
+      IndexImage img = PngDecoder.decodeIndexInto(HadoopPaths.readAll(path, conf), path, buffer[0]);
+      buffer[0] = img.values();
       if (img.width() != width || img.height() != height) {
         throw new PredictionException(String.format(Locale.ROOT,
             "%s: prediction is %dx%d but the ground truth is %dx%d", path, img.width(), img.height(), width,

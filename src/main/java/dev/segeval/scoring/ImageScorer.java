@@ -22,6 +22,9 @@ public final class ImageScorer implements AutoCloseable {
   private final Configuration conf;
   private final PixelScorer pixels;
   private final PredictionSource.Reader predictions;
+  // Decode buffers reused from image to image (same-size datasets need no new arrays).
+  private int[] groundTruthBuffer;
+  private int[] instanceBuffer;
 
   public ImageScorer(ClassSpace space, PredictionSource source, Configuration conf) throws IOException {
     this.space = space;
@@ -34,10 +37,14 @@ public final class ImageScorer implements AutoCloseable {
     long start = System.nanoTime();
     var sample = task.sample();
     try {
-      IndexImage gt = decode(sample.labelPath());
+      IndexImage gt = PngDecoder.decodeIndexInto(HadoopPaths.readAll(sample.labelPath(), conf), sample.labelPath(),
+          groundTruthBuffer);
+      groundTruthBuffer = gt.values();
       int[] instances = null;
       if (space.instanceEvaluation() && sample.instancePath() != null) {
-        IndexImage inst = decode(sample.instancePath());
+        IndexImage inst = PngDecoder.decodeIndexInto(HadoopPaths.readAll(sample.instancePath(), conf),
+            sample.instancePath(), instanceBuffer);
+        instanceBuffer = inst.values();
         if (inst.width() != gt.width() || inst.height() != gt.height()) {
           return ImageResult.failed(task, String.format(Locale.ROOT, "%s: instance map is %dx%d but labels are %dx%d",
               sample.instancePath(), inst.width(), inst.height(), gt.width(), gt.height()), seconds(start));
@@ -63,10 +70,6 @@ public final class ImageScorer implements AutoCloseable {
       String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       return ImageResult.failed(task, msg, seconds(start));
     }
-  }
-
-  private IndexImage decode(String path) throws IOException {
-    return PngDecoder.decodeIndex(HadoopPaths.readAll(path, conf), path);
   }
 
   private static double seconds(long start) {

@@ -137,7 +137,7 @@ public final class EvaluateJob {
     try (ProgressReporter ignored = new ProgressReporter(jsc, group, done, tasks.size(), log, 5000)) {
       PixelScorer empty = new PixelScorer(space);
       aggregate = results.treeAggregate(new RunAggregate(empty.emptyStats()), RunAggregate::add,
-          RunAggregate::merge, 2);
+          RunAggregate::merge, partitions > 64 ? 2 : 1);
     }
     double scoringSeconds = (System.nanoTime() - t1) / 1e9;
     MetricReport report = MetricReport.compute(space, aggregate.stats(), spec.absentPolicy());
