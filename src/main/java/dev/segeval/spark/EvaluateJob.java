@@ -9,6 +9,7 @@ import dev.segeval.labels.ClassSpace;
 import dev.segeval.labels.LabelTable;
 import dev.segeval.metrics.MetricReport;
 import dev.segeval.metrics.PixelScorer;
+import dev.segeval.report.Charts;
 import dev.segeval.report.RunInfo;
 import dev.segeval.report.SummaryJson;
 import dev.segeval.scoring.FolderPredictions;
@@ -172,6 +173,10 @@ public final class EvaluateJob {
     jsc.setJobGroup(group, "segeval: write summary/", false);
     writeSmall(spark, List.of(ResultTables.summaryRow(run, report)), ResultTables.SUMMARY,
         tablePath(out, "summary", spec.runId()));
+    String title = spec.dataset() + " " + spec.split() + ", run " + spec.runId();
+    HadoopPaths.writeAtomically(HadoopPaths.join(out, "classes.svg"), Charts.classBars(space, report, title), conf);
+    HadoopPaths.writeAtomically(HadoopPaths.join(out, "confusion.svg"),
+        Charts.confusion(space, aggregate.stats().confusion(), title), conf);
     // summary.json last: its presence marks a complete run.
     HadoopPaths.writeAtomically(HadoopPaths.join(out, "summary.json"), SummaryJson.render(run, report), conf);
     jsc.clearJobGroup();

@@ -76,6 +76,10 @@ class EvaluateJobTest {
       assertTrue(json.at("/metrics/iIoU").isNull(), "no iIoU outside Cityscapes");
     }
 
+    String chart = Files.readString(tmp.resolve("out/classes.svg"));
+    assertTrue(chart.startsWith("<svg") && chart.contains(">" + space.className(0) + "<"), "class chart");
+    assertTrue(Files.readString(tmp.resolve("out/confusion.svg")).contains("</svg>"));
+
     // The Parquet tables read back, and images/ alone re-scores the run.
     Dataset<Row> summary = spark.read().parquet(out + "/summary");
     assertEquals(1, summary.count());
