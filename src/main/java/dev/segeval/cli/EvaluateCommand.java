@@ -1,6 +1,11 @@
 package dev.segeval.cli;
 
 import dev.segeval.datasets.HadoopPaths;
+import dev.segeval.inference.FlipMode;
+import dev.segeval.inference.InferenceOptions;
+import dev.segeval.inference.ModelPredictions;
+import dev.segeval.inference.ProtocolSettings;
+import dev.segeval.scoring.PredictionSource;
 import dev.segeval.labels.PredictionEncoding;
 import dev.segeval.metrics.AbsentClassPolicy;
 import dev.segeval.report.ConsoleTable;
@@ -44,10 +49,64 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Split to evaluate (default: ${DEFAULT-VALUE}). ADE20K accepts val/validation, train/training.")
   String split;
 
-  @Option(names = "--predictions", required = true, paramLabel = "URI",
+  @Option(names = "--predictions", paramLabel = "URI",
       description = "Folder of prediction PNGs, searched recursively. Cityscapes: the one file named "
-          + "<city>_<seq>_<frame>*.png (official rule); others: <id>.png.")
+          + "<city>_<seq>_<frame>*.png (official rule); others: <id>.png. Give this or --model.")
   String predictions;
+
+  @Option(names = "--model", paramLabel = "URI",
+      description = "TorchScript PSPNet-style model (any Hadoop URI) run on the executors instead of reading "
+          + "--predictions; see notebooks/pspnet for export. Predictions are scored as train ids.")
+  String model;
+
+  @Option(names = "--scales", split = ",", paramLabel = "S",
+      description = "Test scales, comma-separated (default 1.0; the paper's multi-scale: "
+          + "0.5,0.75,1.0,1.25,1.5,1.75).")
+  double[] scales;
+
+  @Option(names = "--flip", paramLabel = "none|average|caffe",
+      description = "Horizontal flip: average softmax of both (semseg, default), caffe (sum logits, then "
+          + "softmax), none.")
+  String flip;
+
+  @Option(names = "--crop-size", paramLabel = "N|HxW",
+      description = "Sliding-window crop (default: 713 Cityscapes, 473 ADE20K/VOC).")
+  String cropSize;
+
+  @Option(names = "--base-size", paramLabel = "N",
+      description = "Longer image side at scale 1.0 (default: 2048 Cityscapes, 512 ADE20K/VOC).")
+  Integer baseSize;
+
+  @Option(names = "--stride-rate", paramLabel = "R", description = "Window stride / crop (default 2/3).")
+  Double strideRate;
+
+  @Option(names = "--batch-size", paramLabel = "N", description = "Windows per forward pass (default 4).")
+  Integer batchSize;
+
+  @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|gpu",
+      description = "auto: the GPU Spark assigns to a task (spark.task.resource.gpu.amount), else CPU.")
+  String device;
+
+  @Option(names = "--intra-op-threads", defaultValue = "0", paramLabel = "N",
+      description = "PyTorch threads per executor JVM (0: PyTorch's default).")
+  int intraOpThreads;
+
+  @Option(names = "--executor-threads", paramLabel = "N",
+      description = "Concurrent tasks (predictor threads) per executor: spark.executor.cores, and local[N] for "
+          + "embedded runs.")
+  Integer executorThreads;
+
+  @Option(names = "--max-image-pixels", defaultValue = "100000000", paramLabel = "N",
+      description = "Images larger than this fail instead of exhausting memory (default: ${DEFAULT-VALUE}).")
+  long maxImagePixels;
+
+  @Option(names = "--save-predictions", paramLabel = "URI",
+      description = "Write the model's predictions: ids/<id>.png in the dataset's label ids (official "
+          + "submission format) under this folder.")
+  String savePredictions;
+
+  @Option(names = "--save-color", description = "With --save-predictions, also write color/<id>.png.")
+  boolean saveColor;
 
   @Option(names = "--prediction-encoding", defaultValue = "labelId", paramLabel = "labelId|trainId",
       description = "labelId: same values as the ground-truth files (Cityscapes' official submission format; "
@@ -100,17 +159,39 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if ((predictions == null) == (model == null)) {
+      throw new IllegalArgumentException("Cannot evaluate: give exactly one of --predictions <folder> and "
+          + "--model <torchscript file>");
+    }
+    PredictionSource source;
+    PredictionEncoding enc = PredictionEncoding.parse(encoding);
+    if (model != null) {
+      source = new ModelPredictions(inferenceOptions());
+      enc = PredictionEncoding.TRAIN_ID;
+    } else {
+      source = new FolderPredictions(HadoopPaths.qualify(predictions));
+    }
     EvaluationSpec spec = new EvaluationSpec(dataset, labels == null ? null : HadoopPaths.qualify(labels),
-        HadoopPaths.qualify(dataRoot), split, new FolderPredictions(HadoopPaths.qualify(predictions)),
-        PredictionEncoding.parse(encoding), AbsentClassPolicy.parse(absent), HadoopPaths.qualify(output),
-        runId == null ? defaultRunId() : validRunId(runId), partitions, !noInstances);
+        HadoopPaths.qualify(dataRoot), split, source, enc, AbsentClassPolicy.parse(absent),
+        HadoopPaths.qualify(output), runId == null ? defaultRunId() : validRunId(runId), partitions, !noInstances);
     dev.segeval.datasets.DatasetLayouts.forName(dataset);
     if (partitions < 0) {
       throw new IllegalArgumentException("Cannot use --partitions " + partitions + ": must be 0 (auto) or more");
     }
     // A session that already exists (an embedding application, a test) is reused and left running.
     boolean ownSession = SparkSession.getDefaultSession().isEmpty();
-    SparkSession spark = SparkSessions.getOrCreate("segeval evaluate " + dataset + " " + split, master, sparkConf);
+    java.util.Map<String, String> conf = sparkConf == null ? new java.util.HashMap<>() : new java.util.HashMap<>(sparkConf);
+    String sessionMaster = master;
+    if (executorThreads != null) {
+      if (executorThreads < 1) {
+        throw new IllegalArgumentException("Cannot use --executor-threads " + executorThreads + ": must be 1 or more");
+      }
+      conf.putIfAbsent("spark.executor.cores", String.valueOf(executorThreads));
+      if (sessionMaster == null && !new org.apache.spark.SparkConf().contains("spark.master")) {
+        sessionMaster = "local[" + executorThreads + "]";
+      }
+    }
+    SparkSession spark = SparkSessions.getOrCreate("segeval evaluate " + dataset + " " + split, sessionMaster, conf);
     try {
       EvaluateJob.Outcome outcome = EvaluateJob.run(spark, spec, System.err);
       if (!quiet) {
@@ -129,6 +210,27 @@ final class EvaluateCommand implements Callable<Integer> {
         spark.stop();
       }
     }
+  }
+
+  /** Protocol defaults of the dataset (semseg's), overridden by any option given. */
+  InferenceOptions inferenceOptions() {
+    ProtocolSettings d = ProtocolSettings.defaults(dataset);
+    int cropH = d.cropHeight();
+    int cropW = d.cropWidth();
+    if (cropSize != null) {
+      String[] parts = cropSize.toLowerCase(Locale.ROOT).split("x");
+      try {
+        cropH = Integer.parseInt(parts[0].strip());
+        cropW = parts.length > 1 ? Integer.parseInt(parts[1].strip()) : cropH;
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("Cannot use --crop-size '" + cropSize + "': expected N or HxW, e.g. 473");
+      }
+    }
+    ProtocolSettings protocol = new ProtocolSettings(scales == null ? d.scales() : scales,
+        flip == null ? d.flip() : FlipMode.parse(flip), cropH, cropW, baseSize == null ? d.baseSize() : baseSize,
+        strideRate == null ? d.strideRate() : strideRate, batchSize == null ? d.batchSize() : batchSize);
+    return new InferenceOptions(HadoopPaths.qualify(model), protocol, device, intraOpThreads, maxImagePixels,
+        savePredictions == null ? null : HadoopPaths.qualify(savePredictions), saveColor);
   }
 
   static String defaultRunId() {

@@ -24,7 +24,12 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import dev.segeval.inference.DjlRuntime;
+import dev.segeval.inference.ModelPredictions;
+import dev.segeval.labels.PredictionEncoding;
+import dev.segeval.metrics.AbsentClassPolicy;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -117,6 +122,18 @@ public final class EvaluateJob {
     jsc.setJobDescription("segeval: list " + spec.dataset() + " " + spec.split());
     LabelTable table = labelTable(spec, conf);
     ClassSpace space = new ClassSpace(table, spec.encoding());
+    if (spec.predictions() instanceof ModelPredictions model) {
+      if (spec.encoding() != PredictionEncoding.TRAIN_ID) {
+        throw new EvaluationException("Cannot evaluate a model in the labelId encoding: models predict train ids");
+      }
+      ModelPredictions bound = model.withSpace(space);
+      jsc.setJobDescription("segeval: load model " + HadoopPaths.redact(model.options().modelUri()));
+      ModelPredictions.validate(model.options(), space, conf);
+      spec = withPredictions(spec, bound);
+      log.printf(Locale.ROOT, "[segeval] model %s: %d classes, %s; %s%n",
+          HadoopPaths.redact(model.options().modelUri()), space.numClasses(), model.options().protocol(),
+          DjlRuntime.describe());
+    }
     List<ScoringTask> tasks = plan(spec, conf);
     double listingSeconds = (System.nanoTime() - t0) / 1e9;
     log.printf(Locale.ROOT, "[segeval] %s %s: %d images listed in %.1f s under %s; %d classes%n", spec.dataset(),
@@ -126,8 +143,9 @@ public final class EvaluateJob {
         : (int) Math.min(tasks.size(), Math.max(jsc.defaultParallelism() * 3L, (tasks.size() + 99) / 100));
     Broadcast<SerializableConfiguration> confBc = jsc.broadcast(new SerializableConfiguration(conf));
     LongAccumulator done = jsc.sc().longAccumulator("segeval.images");
+    final EvaluationSpec jobSpec = spec;
     JavaRDD<ImageResult> results = jsc.parallelize(tasks, partitions)
-        .mapPartitions(new ScorePartition(space, spec, confBc, done))
+        .mapPartitions(new ScorePartition(space, jobSpec, confBc, done))
         .persist(StorageLevel.MEMORY_AND_DISK_SER()); // serialised: sparse matrices
 
     long t1 = System.nanoTime();
@@ -155,7 +173,8 @@ public final class EvaluateJob {
     String master = spark.sparkContext().master();
     String out = spec.output();
     jsc.setJobGroup(group, "segeval: write images/ for run " + spec.runId(), false);
-    JavaRDD<Row> imageRows = results.map(r -> ResultTables.imageRow(r, space, spec.absentPolicy()));
+    AbsentClassPolicy policy = spec.absentPolicy();
+    JavaRDD<Row> imageRows = results.map(r -> ResultTables.imageRow(r, space, policy));
     spark.createDataFrame(imageRows, ResultTables.IMAGES).write().mode(SaveMode.Overwrite)
         .parquet(tablePath(out, "images", spec.runId()));
     jsc.setJobGroup(group, "segeval: write classes/, categories/, confusion/", false);
@@ -181,6 +200,11 @@ public final class EvaluateJob {
     HadoopPaths.writeAtomically(HadoopPaths.join(out, "summary.json"), SummaryJson.render(run, report), conf);
     jsc.clearJobGroup();
     return new Outcome(run, report, space, aggregate);
+  }
+
+  static EvaluationSpec withPredictions(EvaluationSpec s, dev.segeval.scoring.PredictionSource p) {
+    return new EvaluationSpec(s.dataset(), s.labelsFile(), s.dataRoot(), s.split(), p, s.encoding(), s.absentPolicy(),
+        s.output(), s.runId(), s.partitions(), s.instances());
   }
 
   private static RunInfo runInfo(EvaluationSpec spec, String startedAt, String master, long images,
@@ -220,7 +244,17 @@ public final class EvaluateJob {
     @Override
     public Iterator<ImageResult> call(Iterator<ScoringTask> tasks) throws Exception {
       List<ImageResult> out = new ArrayList<>();
-      try (ImageScorer scorer = new ImageScorer(space, spec.predictions(), conf.value().get())) {
+      Configuration taskConf = conf.value().get();
+      TaskContext task = TaskContext.get();
+      if (task != null && task.resourcesJMap().containsKey("gpu")) {
+        // Spark assigned this task a GPU (spark.task.resource.gpu.amount): run the model there.
+        String[] addresses = task.resourcesJMap().get("gpu").addresses();
+        if (addresses.length > 0) {
+          taskConf = new Configuration(taskConf);
+          taskConf.set(ModelPredictions.TASK_GPU_KEY, addresses[0]);
+        }
+      }
+      try (ImageScorer scorer = new ImageScorer(space, spec.predictions(), taskConf)) {
         while (tasks.hasNext()) {
           out.add(scorer.score(tasks.next()));
           done.add(1);

@@ -1,0 +1,37 @@
+package dev.segeval.inference;
+
+import java.io.Serializable;
+import java.util.Locale;
+
+/**
+ * Everything an executor needs to run the model: shipped as a small spec, resolved to a cached model there.
+ *
+ * @param modelUri         TorchScript file, any Hadoop URI
+ * @param protocol         the test protocol
+ * @param device           "auto" (a GPU Spark assigned to the task, else CPU), "cpu", or "gpu"
+ * @param intraOpThreads   PyTorch intra-op threads per executor JVM (0: PyTorch's default)
+ * @param maxImagePixels   images above this many pixels fail instead of exhausting memory
+ * @param savePredictions  where to write prediction PNGs (ids/ in the dataset's label ids, color/), or null
+ * @param saveColor        also write colour PNGs
+ */
+public record InferenceOptions(String modelUri, ProtocolSettings protocol, String device, int intraOpThreads,
+                               long maxImagePixels, String savePredictions, boolean saveColor)
+    implements Serializable {
+
+  public InferenceOptions {
+    if (modelUri == null || modelUri.isBlank()) {
+      throw new IllegalArgumentException("Cannot run inference: --model is empty");
+    }
+    String d = device == null ? "auto" : device.toLowerCase(Locale.ROOT);
+    if (!d.equals("auto") && !d.equals("cpu") && !d.equals("gpu")) {
+      throw new IllegalArgumentException("Cannot use --device '" + device + "': expected auto, cpu or gpu");
+    }
+    device = d;
+    if (intraOpThreads < 0) {
+      throw new IllegalArgumentException("Cannot use --intra-op-threads " + intraOpThreads + ": must be 0 or more");
+    }
+    if (maxImagePixels < 1) {
+      throw new IllegalArgumentException("Cannot use --max-image-pixels " + maxImagePixels + ": must be positive");
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package dev.segeval.inference;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A TorchScript segmentation model loaded once per JVM and device. Forward passes are safe from several task
+ * threads at once (TorchScript modules are immutable at inference); every caller brings its own
+ * {@link NDManager} scope so that native memory is freed per request.
+ *
+ * <p>Contract of the model file: input a float tensor N x 3 x H x W (RGB normalised with the ImageNet mean and
+ * std on the 0-255 scale), output N x C x H' x W' logits; H' x W' is normally H x W (see notebooks/pspnet).
+ */
+public final class LoadedModel implements AutoCloseable {
+  private final String uri;
+  private final Device device;
+  private final Model model;
+  private volatile int numClasses = -1;
+
+  private LoadedModel(String uri, Device device, Model model) {
+    this.uri = uri;
+    this.device = device;
+    this.model = model;
+  }
+
+  /** Loads a local TorchScript file (.pt) on the device. */
+  static LoadedModel load(String uri, Path localFile, Device device) throws IOException {
+    Path dir = localFile.toAbsolutePath().getParent();
+    String name = localFile.getFileName().toString();
+    if (!name.endsWith(".pt")) {
+      throw new IOException("Cannot load model " + uri + ": the local copy must end in .pt, got " + localFile);
+    }
+    Model model = Model.newInstance("segeval-" + name, device, "PyTorch");
+    try {
+      // mapLocation: a model saved on a GPU loads on the CPU too.
+      model.load(dir, name.substring(0, name.length() - 3), Map.of("mapLocation", "true"));
+    } catch (MalformedModelException | RuntimeException e) {
+      model.close();
+      throw new IOException("Cannot load model " + uri + ": not a TorchScript file DJL's PyTorch engine can read ("
+          + e.getMessage() + "); export it with notebooks/pspnet/export.py", e);
+    }
+    return new LoadedModel(uri, device, model);
+  }
+
+  public String uri() {
+    return uri;
+  }
+
+  public Device device() {
+    return device;
+  }
+
+  /** A manager for one request's tensors, on the model's device; close it when the request ends. */
+  public NDManager newRequestManager() {
+    return model.getNDManager().newSubManager(device);
+  }
+
+  /** Runs the model; the output is attached to the input's manager. */
+  public NDArray forward(NDArray input) {
+    NDList out = model.getBlock().forward(new ParameterStore(input.getManager(), false), new NDList(input), false);
+    NDArray logits = out.singletonOrThrow();
+    logits.attach(input.getManager());
+    return logits;
+  }
+
+  /**
+   * The number of output channels, found by one forward pass on a small input; validated against the dataset
+   * before a job starts, so a model for another dataset fails fast with both numbers in the message.
+   */
+  public int numClasses() {
+    if (numClasses < 0) {
+      try (NDManager m = newRequestManager()) {
+        NDArray out = forward(m.zeros(new Shape(1, 3, 65, 65)));
+        if (out.getShape().dimension() != 4) {
+          throw new IllegalStateException(String.format(Locale.ROOT,
+              "Cannot use model %s: it returns a tensor of shape %s; N x C x H x W logits are expected", uri,
+              out.getShape()));
+        }
+        numClasses = (int) out.getShape().get(1);
+      }
+    }
+    return numClasses;
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}

@@ -1,0 +1,142 @@
+package dev.segeval.inference;
+
+import ai.djl.Device;
+import dev.segeval.datasets.HadoopPaths;
+import dev.segeval.imaging.ImageDecoders;
+import dev.segeval.imaging.PngDecoder;
+import dev.segeval.imaging.PngEncoder;
+import dev.segeval.imaging.RgbImage;
+import dev.segeval.labels.ClassSpace;
+import dev.segeval.labels.Label;
+import dev.segeval.scoring.PredictionSource;
+import dev.segeval.scoring.ScoringTask;
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * Predictions made by a model on the executors, fed straight into the scoring path in the same pass. Returns
+ * train ids (0..C-1), so the job scores them in the {@code trainId} encoding. With {@code savePredictions} the
+ * masks are also written: {@code ids/<id>.png} in the dataset's label ids (Cityscapes' official submission
+ * format) and, optionally, {@code color/<id>.png}.
+ */
+public final class ModelPredictions implements PredictionSource {
+  private static final long serialVersionUID = 1L;
+  /** Set per task by the Spark job from the task's GPU resource address, if Spark assigned one. */
+  public static final String TASK_GPU_KEY = "segeval.task.gpu";
+
+  private final InferenceOptions options;
+  private final ClassSpace space;
+
+  /** A source not yet bound to a dataset; the job binds it with {@link #withSpace} once the labels are known. */
+  public ModelPredictions(InferenceOptions options) {
+    this(options, null);
+  }
+
+  public ModelPredictions(InferenceOptions options, ClassSpace space) {
+    this.options = options;
+    this.space = space;
+  }
+
+  public ModelPredictions withSpace(ClassSpace classSpace) {
+    return new ModelPredictions(options, classSpace);
+  }
+
+  public InferenceOptions options() {
+    return options;
+  }
+
+  @Override
+  public String describe() {
+    return "model " + HadoopPaths.redact(options.modelUri()) + " (" + options.protocol() + ")";
+  }
+
+  /** The device for this task: a GPU Spark assigned, else the requested one. */
+  static Device device(InferenceOptions options, Configuration conf) {
+    String gpu = conf.get(TASK_GPU_KEY);
+    return switch (options.device()) {
+      case "cpu" -> Device.cpu();
+      case "gpu" -> Device.gpu(gpu == null ? 0 : Integer.parseInt(gpu));
+      default -> gpu == null ? Device.cpu() : Device.gpu(Integer.parseInt(gpu));
+    };
+  }
+
+  /** Loads (or reuses) the model on the driver and checks that it predicts the dataset's classes. */
+  public static void validate(InferenceOptions options, ClassSpace space, Configuration conf) throws IOException {
+    LoadedModel model = ModelCache.get(options.modelUri(), device(options, conf), conf, options.intraOpThreads());
+    int classes = model.numClasses();
+    if (classes != space.numClasses()) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "Cannot evaluate with model %s: it predicts %d classes but dataset '%s' has %d; use a model trained for "
+              + "this dataset", HadoopPaths.redact(options.modelUri()), classes, space.table().name(),
+          space.numClasses()));
+    }
+  }
+
+  @Override
+  public Reader open(Configuration conf) throws IOException {
+    if (space == null) {
+      throw new IllegalStateException("ModelPredictions must be bound to a class space before use");
+    }
+    LoadedModel model = ModelCache.get(options.modelUri(), device(options, conf), conf, options.intraOpThreads());
+    SlidingWindowPredictor predictor = new SlidingWindowPredictor(options.protocol());
+    int[] idOfClass = new int[space.numClasses()];
+    int[] colorOfClass = new int[space.numClasses()];
+    List<Label> classes = space.table().evaluatedClasses();
+    for (int c = 0; c < idOfClass.length; c++) {
+      idOfClass[c] = classes.get(c).id();
+      colorOfClass[c] = classes.get(c).color();
+    }
+    return (task, width, height) -> {
+      String path = task.sample().imagePath();
+      byte[] bytes = HadoopPaths.readAll(path, conf);
+      int[] size = isPng(bytes) ? PngDecoder.readSize(bytes, path) : null;
+      if (size != null && (long) size[0] * size[1] > options.maxImagePixels()) {
+        throw new PredictionException(String.format(Locale.ROOT,
+            "%s: image of %dx%d pixels exceeds --max-image-pixels %d", path, size[0], size[1],
+            options.maxImagePixels()));
+      }
+      RgbImage image = ImageDecoders.decodeRgb(bytes, path);
+      if ((long) image.width() * image.height() > options.maxImagePixels()) {
+        throw new PredictionException(String.format(Locale.ROOT,
+            "%s: image of %dx%d pixels exceeds --max-image-pixels %d", path, image.width(), image.height(),
+            options.maxImagePixels()));
+      }
+      if (image.width() != width || image.height() != height) {
+        throw new PredictionException(String.format(Locale.ROOT,
+            "%s: image is %dx%d but its labels are %dx%d", path, image.width(), image.height(), width, height));
+      }
+      int[] trainIds = predictor.predict(model, image, height, width);
+      if (options.savePredictions() != null) {
+        save(task, trainIds, width, height, idOfClass, colorOfClass, conf);
+      }
+      return trainIds;
+    };
+  }
+
+  private void save(ScoringTask task, int[] trainIds, int width, int height, int[] idOfClass, int[] colorOfClass,
+                    Configuration conf) throws IOException {
+    int[] ids = new int[trainIds.length];
+    boolean wide = false;
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = idOfClass[trainIds[i]];
+      wide |= ids[i] > 255;
+    }
+    String id = task.sample().id();
+    HadoopPaths.write(HadoopPaths.join(options.savePredictions(), "ids", id + ".png"),
+        wide ? PngEncoder.encodeGray16(width, height, ids) : PngEncoder.encodeGray8(width, height, ids), conf);
+    if (options.saveColor()) {
+      int[] rgb = new int[trainIds.length];
+      for (int i = 0; i < rgb.length; i++) {
+        rgb[i] = colorOfClass[trainIds[i]];
+      }
+      HadoopPaths.write(HadoopPaths.join(options.savePredictions(), "color", id + ".png"),
+          PngEncoder.encodeRgb(width, height, rgb), conf);
+    }
+  }
+
+  private static boolean isPng(byte[] b) {
+    return b.length > 8 && (b[0] & 255) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G';
+  }
+}

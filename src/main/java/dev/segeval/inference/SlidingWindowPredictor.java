@@ -1,0 +1,171 @@
+package dev.segeval.inference;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.segeval.imaging.RgbImage;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The test protocol of the official PSPNet code (hszhao/semseg {@code tool/test.py}: {@code net_process},
+ * {@code scale_process}, {@code test}) on DJL's PyTorch engine. All tensor work (resizing, normalising, padding,
+ * softmax, flips, window accumulation, argmax) runs on the engine; Java only plans the windows.
+ *
+ * <p>One deliberate difference: semseg resizes with OpenCV's INTER_LINEAR; here every resize is PyTorch's bilinear
+ * interpolation with align_corners=false, which uses the same half-pixel formula, so values agree up to float
+ * rounding (the reference in notebooks/pspnet/protocol.py does the same).
+ */
+public final class SlidingWindowPredictor {
+  /** ImageNet mean and std on the 0-255 scale, RGB order, as in semseg's test.py. */
+  static final float[] MEAN = {0.485f * 255, 0.456f * 255, 0.406f * 255};
+  static final float[] STD = {0.229f * 255, 0.224f * 255, 0.225f * 255};
+  /** PyTorch's interpolation mode code for bilinear in DJL's JNI. */
+  private static final int BILINEAR = 2;
+
+  private final ProtocolSettings settings;
+
+  public SlidingWindowPredictor(ProtocolSettings settings) {
+    this.settings = settings;
+  }
+
+  public ProtocolSettings settings() {
+    return settings;
+  }
+
+  /** Train ids (0..C-1) at the given output size, row-major. */
+  public int[] predict(LoadedModel model, RgbImage image, int outHeight, int outWidth) {
+    try (NDManager m = model.newRequestManager()) {
+      NDArray probabilities = probabilities(model, m, image, outHeight, outWidth);
+      return argMaxChannels(probabilities);
+    }
+  }
+
+  /**
+   * Class probabilities C x outHeight x outWidth, averaged over scales, attached to {@code m}. Exposed for tests
+   * that compare with the Python reference including near-ties.
+   */
+  public NDArray probabilities(LoadedModel model, NDManager m, RgbImage image, int outHeight, int outWidth) {
+    int h = image.height();
+    int w = image.width();
+    NDArray rgb = m.create(toFloatHwc(image), new Shape(h, w, 3)).transpose(2, 0, 1).expandDims(0);
+    NDArray mean = m.create(MEAN, new Shape(1, 3, 1, 1));
+    NDArray std = m.create(STD, new Shape(1, 3, 1, 1));
+    NDArray total = null;
+    for (double scale : settings.scales()) {
+      int[] size = settings.scaledSize(h, w, scale);
+      NDArray scaled = size[0] == h && size[1] == w ? rgb : resize(rgb, size[0], size[1], false);
+      NDArray probs = scaleProcess(model, m, scaled.sub(mean).div(std), outHeight, outWidth);
+      total = total == null ? probs : total.addi(probs);
+    }
+    return settings.scales().length == 1 ? total : total.divi(settings.scales().length);
+  }
+
+  /** semseg's scale_process: pad, slide, accumulate, remove the padding, resize to the output size. */
+  private NDArray scaleProcess(LoadedModel model, NDManager m, NDArray image, int outHeight, int outWidth) {
+    int h = (int) image.getShape().get(2);
+    int w = (int) image.getShape().get(3);
+    int cropH = settings.cropHeight();
+    int cropW = settings.cropWidth();
+    int padH = Math.max(cropH - h, 0);
+    int padW = Math.max(cropW - w, 0);
+    int padTop = padH / 2;
+    int padLeft = padW / 2;
+    if (padH > 0 || padW > 0) {
+      // Padding with the mean before normalisation is padding with zeros after it.
+      image = image.pad(new Shape(padLeft, padW - padLeft, padTop, padH - padTop), 0);
+    }
+    int fullH = h + padH;
+    int fullW = w + padW;
+    int strideH = settings.strideHeight();
+    int strideW = settings.strideWidth();
+    int gridH = (int) (Math.ceil((double) (fullH - cropH) / strideH) + 1);
+    int gridW = (int) (Math.ceil((double) (fullW - cropW) / strideW) + 1);
+    List<int[]> windows = new ArrayList<>();
+    for (int ih = 0; ih < gridH; ih++) {
+      for (int iw = 0; iw < gridW; iw++) {
+        int endH = Math.min(ih * strideH + cropH, fullH);
+        int endW = Math.min(iw * strideW + cropW, fullW);
+        windows.add(new int[] {endH - cropH, endW - cropW});
+      }
+    }
+    NDArray sum = null;
+    float[] count = new float[fullH * fullW];
+    for (int start = 0; start < windows.size(); start += settings.batchSize()) {
+      List<int[]> batch = windows.subList(start, Math.min(windows.size(), start + settings.batchSize()));
+      NDList crops = new NDList(batch.size());
+      for (int[] win : batch) {
+        crops.add(image.get(new NDIndex(":, :, {}:{}, {}:{}", win[0], win[0] + cropH, win[1], win[1] + cropW)));
+      }
+      NDArray probs = netProcess(model, crops.size() == 1 ? crops.get(0) : NDArrays.concat(crops, 0));
+      if (sum == null) {
+        sum = m.zeros(new Shape(probs.getShape().get(1), fullH, fullW), DataType.FLOAT32);
+      }
+      for (int k = 0; k < batch.size(); k++) {
+        int[] win = batch.get(k);
+        NDIndex region = new NDIndex(":, {}:{}, {}:{}", win[0], win[0] + cropH, win[1], win[1] + cropW);
+        sum.set(region, sum.get(region).addi(probs.get(k)));
+        for (int y = win[0]; y < win[0] + cropH; y++) {
+          for (int x = win[1]; x < win[1] + cropW; x++) {
+            count[y * fullW + x]++;
+          }
+        }
+      }
+    }
+    NDArray averaged = sum.divi(m.create(count, new Shape(1, fullH, fullW)));
+    NDArray unpadded = averaged.get(new NDIndex(":, {}:{}, {}:{}", padTop, padTop + h, padLeft, padLeft + w));
+    return resize(unpadded.expandDims(0), outHeight, outWidth, false).squeeze(0);
+  }
+
+  /** semseg's net_process on a batch of crops: forward (with the flipped batch), softmax, flip merge. */
+  private NDArray netProcess(LoadedModel model, NDArray crops) {
+    int n = (int) crops.getShape().get(0);
+    boolean flip = settings.flip() != FlipMode.NONE;
+    NDArray input = flip ? crops.concat(crops.flip(3), 0) : crops;
+    NDArray logits = model.forward(input);
+    long outH = logits.getShape().get(2);
+    long outW = logits.getShape().get(3);
+    if (outH != input.getShape().get(2) || outW != input.getShape().get(3)) {
+      // A model that returns a smaller map (e.g. traced with a fixed zoom): semseg upsamples with align_corners.
+      logits = resize(logits, (int) input.getShape().get(2), (int) input.getShape().get(3), true);
+    }
+    if (!flip) {
+      return logits.softmax(1);
+    }
+    NDArray direct = logits.get(new NDIndex("0:{}", n));
+    NDArray mirrored = logits.get(new NDIndex("{}:", n)).flip(3);
+    if (settings.flip() == FlipMode.CAFFE) {
+      return direct.add(mirrored).softmax(1);
+    }
+    return direct.softmax(1).addi(mirrored.softmax(1)).divi(2);
+  }
+
+  /** Bilinear resize of an N x C x H x W tensor on the engine. */
+  static NDArray resize(NDArray nchw, int height, int width, boolean alignCorners) {
+    // NDArrayEx.interpolation drops align_corners in DJL 0.36, hence the direct JNI call.
+    return JniUtils.interpolate((PtNDArray) nchw, new long[] {height, width}, BILINEAR, alignCorners);
+  }
+
+  /** Index of the largest probability per pixel (the lowest index on ties, like numpy's argmax). */
+  static int[] argMaxChannels(NDArray probabilities) {
+    return probabilities.argMax(0).toType(DataType.INT32, false).toIntArray();
+  }
+
+  static float[] toFloatHwc(RgbImage image) {
+    int[] rgb = image.rgb();
+    float[] out = new float[rgb.length * 3];
+    for (int i = 0, j = 0; i < rgb.length; i++, j += 3) {
+      int p = rgb[i];
+      out[j] = (p >> 16) & 255;
+      out[j + 1] = (p >> 8) & 255;
+      out[j + 2] = p & 255;
+    }
+    return out;
+  }
+}
