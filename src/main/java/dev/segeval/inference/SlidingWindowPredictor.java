@@ -83,16 +83,10 @@ public final class SlidingWindowPredictor {
     }
     int fullH = h + padH;
     int fullW = w + padW;
-    int strideH = settings.strideHeight();
-    int strideW = settings.strideWidth();
-    int gridH = (int) (Math.ceil((double) (fullH - cropH) / strideH) + 1);
-    int gridW = (int) (Math.ceil((double) (fullW - cropW) / strideW) + 1);
     List<int[]> windows = new ArrayList<>();
-    for (int ih = 0; ih < gridH; ih++) {
-      for (int iw = 0; iw < gridW; iw++) {
-        int endH = Math.min(ih * strideH + cropH, fullH);
-        int endW = Math.min(iw * strideW + cropW, fullW);
-        windows.add(new int[] {endH - cropH, endW - cropW});
+    for (int top : windowStarts(fullH, cropH, settings.strideHeight())) {
+      for (int left : windowStarts(fullW, cropW, settings.strideWidth())) {
+        windows.add(new int[] {top, left});
       }
     }
     NDArray sum = null;
@@ -121,6 +115,19 @@ public final class SlidingWindowPredictor {
     NDArray averaged = sum.divi(m.create(count, new Shape(1, fullH, fullW)));
     NDArray unpadded = averaged.get(new NDIndex(":, {}:{}, {}:{}", padTop, padTop + h, padLeft, padLeft + w));
     return resize(unpadded.expandDims(0), outHeight, outWidth, false).squeeze(0);
+  }
+
+  /**
+   * Window start positions along one axis (semseg: grid = ceil((size - crop) / stride) + 1, each window
+   * clamped so that the last one ends flush with the edge). {@code size >= crop} after padding.
+   */
+  static int[] windowStarts(int size, int crop, int stride) {
+    int grid = (int) (Math.ceil((double) (size - crop) / stride) + 1);
+    int[] starts = new int[grid];
+    for (int i = 0; i < grid; i++) {
+      starts[i] = Math.min(i * stride + crop, size) - crop;
+    }
+    return starts;
   }
 
   /** semseg's net_process on a batch of crops: forward (with the flipped batch), softmax, flip merge. */
