@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     description = {
         "Exact semantic-segmentation evaluation at scale on Apache Spark:",
         "mIoU, pixel accuracy, mean accuracy, fwIoU and Cityscapes iIoU, as the official scripts compute them."},
-    subcommands = {EvaluateCommand.class, SynthCommand.class, BenchCoreCommand.class, BenchEvaluateCommand.class,
+    subcommands = {EvaluateCommand.class, SynthCommand.class, BenchCoreCommand.class, BenchEvaluateCommand.class, BenchInferenceCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success; 1 some images failed (see images/ and summary.json; --allow-failures "
         + "makes this 0); 2 bad option or input; 3 the run itself failed."})
