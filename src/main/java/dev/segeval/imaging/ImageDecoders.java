@@ -48,6 +48,35 @@ public final class ImageDecoders {
                 + PngDecoder.hexPrefix(data, 8) + "); supported formats are PNG and JPEG");
     }
 
+    /**
+     * {width, height} from the file header only (PNG IHDR, JPEG frame header through ImageIO's reader), so
+     * that an oversized image can be refused before any pixel memory is allocated.
+     */
+    public static int[] readSize(byte[] data, String sourceName) throws ImageFormatException {
+        if (isPng(data)) {
+            return PngDecoder.readSize(data, sourceName);
+        }
+        if (isJpeg(data)) {
+            try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
+                Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+                if (!readers.hasNext()) {
+                    throw new ImageFormatException(sourceName, "no JPEG reader available");
+                }
+                ImageReader reader = readers.next();
+                try {
+                    reader.setInput(in, true, true);
+                    return new int[] {reader.getWidth(0), reader.getHeight(0)};
+                } finally {
+                    reader.dispose();
+                }
+            } catch (IOException e) {
+                throw new ImageFormatException(sourceName, "unreadable JPEG header: " + e.getMessage());
+            }
+        }
+        throw new ImageFormatException(sourceName, "unsupported image format (file starts with "
+                + PngDecoder.hexPrefix(data, 8) + "); supported formats are PNG and JPEG");
+    }
+
     static boolean isPng(byte[] data) {
         // Four bytes suffice to route the file; PngDecoder checks the full signature itself.
         return data.length >= 4 && data[0] == (byte) 0x89 && data[1] == 'P' && data[2] == 'N' && data[3] == 'G';

@@ -3,7 +3,6 @@ package dev.segeval.inference;
 import ai.djl.Device;
 import dev.segeval.datasets.HadoopPaths;
 import dev.segeval.imaging.ImageDecoders;
-import dev.segeval.imaging.PngDecoder;
 import dev.segeval.imaging.PngEncoder;
 import dev.segeval.imaging.RgbImage;
 import dev.segeval.labels.ClassSpace;
@@ -91,8 +90,8 @@ public final class ModelPredictions implements PredictionSource {
     return (task, width, height) -> {
       String path = task.sample().imagePath();
       byte[] bytes = HadoopPaths.readAll(path, conf);
-      int[] size = isPng(bytes) ? PngDecoder.readSize(bytes, path) : null;
-      if (size != null && (long) size[0] * size[1] > options.maxImagePixels()) {
+      int[] size = ImageDecoders.readSize(bytes, path);
+      if ((long) size[0] * size[1] > options.maxImagePixels()) {
         throw new PredictionException(String.format(Locale.ROOT,
             "%s: image of %dx%d pixels exceeds --max-image-pixels %d", path, size[0], size[1],
             options.maxImagePixels()));
@@ -136,7 +135,4 @@ public final class ModelPredictions implements PredictionSource {
     }
   }
 
-  private static boolean isPng(byte[] b) {
-    return b.length > 8 && (b[0] & 255) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G';
-  }
 }

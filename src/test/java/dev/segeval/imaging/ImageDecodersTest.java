@@ -127,4 +127,16 @@ class ImageDecodersTest {
         String empty = failure(new byte[0], "empty.png");
         assertTrue(empty.contains("empty") && empty.contains("PNG and JPEG"), empty);
     }
+
+    @org.junit.jupiter.api.Test
+    void readSizeComesFromTheHeaderOnly() throws Exception {
+        int[] rgb = new int[40 * 30];
+        byte[] jpeg = ImageDecoders.encodeJpeg(new RgbImage(40, 30, rgb), 0.9f);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {40, 30}, ImageDecoders.readSize(jpeg, "a.jpg"));
+        byte[] png = PngEncoder.encodeRgb(7, 5, new int[35]);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {7, 5},
+                ImageDecoders.readSize(java.util.Arrays.copyOf(png, 40), "cut.png"));
+        org.junit.jupiter.api.Assertions.assertThrows(ImageFormatException.class,
+                () -> ImageDecoders.readSize(new byte[] {1, 2, 3}, "x.bin"));
+    }
 }
