@@ -7,8 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.segeval.imaging.RgbImage;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,16 +16,14 @@ import java.util.List;
  * {@code scale_process}, {@code test}) on DJL's PyTorch engine. All tensor work (resizing, normalising, padding,
  * softmax, flips, window accumulation, argmax) runs on the engine; Java only plans the windows.
  *
- * <p>One deliberate difference: semseg resizes with OpenCV's INTER_LINEAR; here every resize is PyTorch's bilinear
- * interpolation with align_corners=false, which uses the same half-pixel formula, so values agree up to float
- * rounding (the reference in notebooks/pspnet/protocol.py does the same).
+ * <p>semseg resizes with OpenCV's INTER_LINEAR; here every resize is bilinear with align_corners=false written
+ * out on the engine ({@link #resize}), the same half-pixel formula, so values agree up to float rounding (the
+ * reference in notebooks/pspnet/protocol.py uses F.interpolate, checked against OpenCV).
  */
 public final class SlidingWindowPredictor {
   /** ImageNet mean and std on the 0-255 scale, RGB order, as in semseg's test.py. */
   static final float[] MEAN = {0.485f * 255, 0.456f * 255, 0.406f * 255};
   static final float[] STD = {0.229f * 255, 0.224f * 255, 0.225f * 255};
-  /** PyTorch's interpolation mode code for bilinear in DJL's JNI. */
-  private static final int BILINEAR = 2;
 
   private final ProtocolSettings settings;
 
@@ -153,10 +149,52 @@ public final class SlidingWindowPredictor {
     return direct.softmax(1).addi(mirrored.softmax(1)).divi(2);
   }
 
-  /** Bilinear resize of an N x C x H x W tensor on the engine. */
+  /**
+   * Bilinear resize of an N x C x H x W tensor on the engine, with PyTorch's plain (not antialiased) bilinear
+   * formula: along each axis, source = scale x (dst + 0.5) - 0.5 clamped at 0 (align_corners=false) or
+   * dst x (in - 1) / (out - 1) (align_corners=true), then a linear blend of the two neighbours, width first.
+   *
+   * <p>Written out with gathers because DJL 0.36's JNI interpolate always antialiases bilinear resizes (it
+   * differs from F.interpolate and from OpenCV whenever an image shrinks, as at scales 0.5 and 0.75) and drops
+   * align_corners in {@code NDArrayEx.interpolation}.
+   */
   static NDArray resize(NDArray nchw, int height, int width, boolean alignCorners) {
-    // NDArrayEx.interpolation drops align_corners in DJL 0.36, hence the direct JNI call.
-    return JniUtils.interpolate((PtNDArray) nchw, new long[] {height, width}, BILINEAR, alignCorners);
+    NDArray x = nchw;
+    long inH = x.getShape().get(2);
+    long inW = x.getShape().get(3);
+    if (width != inW || alignCorners) {
+      x = resizeAxis(x, 3, (int) inW, width, alignCorners);
+    }
+    if (height != inH || alignCorners) {
+      x = resizeAxis(x, 2, (int) inH, height, alignCorners);
+    }
+    return x;
+  }
+
+  private static NDArray resizeAxis(NDArray x, int axis, int in, int out, boolean alignCorners) {
+    long[] lower = new long[out];
+    long[] upper = new long[out];
+    float[] upperWeight = new float[out];
+    float[] lowerWeight = new float[out];
+    // Float arithmetic, as PyTorch's CPU kernel computes indices and weights for float tensors.
+    float scale = alignCorners ? (out > 1 ? (float) (in - 1) / (out - 1) : 0f) : (float) in / out;
+    for (int d = 0; d < out; d++) {
+      float src = alignCorners ? scale * d : scale * (d + 0.5f) - 0.5f;
+      if (src < 0) {
+        src = 0;
+      }
+      int i0 = (int) src;
+      lower[d] = i0;
+      upper[d] = i0 + (i0 < in - 1 ? 1 : 0);
+      upperWeight[d] = Math.min(Math.max(src - i0, 0f), 1f);
+      lowerWeight[d] = 1f - upperWeight[d];
+    }
+    NDManager m = x.getManager();
+    String where = axis == 3 ? ":, :, :, {}" : ":, :, {}";
+    Shape weightShape = axis == 3 ? new Shape(1, 1, 1, out) : new Shape(1, 1, out, 1);
+    NDArray a = x.get(new NDIndex(where, m.create(lower)));
+    NDArray b = x.get(new NDIndex(where, m.create(upper)));
+    return a.muli(m.create(lowerWeight, weightShape)).addi(b.muli(m.create(upperWeight, weightShape)));
   }
 
   /**
