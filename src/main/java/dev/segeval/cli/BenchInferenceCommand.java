@@ -48,7 +48,7 @@ final class BenchInferenceCommand implements Callable<Integer> {
   @Option(names = "--images", defaultValue = "24") int images;
   @Option(names = "--width", defaultValue = "512") int width;
   @Option(names = "--height", defaultValue = "256") int height;
-  @Option(names = "--crop-size", defaultValue = "257") int crop;
+  @Option(names = "--crop-size", defaultValue = "257", description = "N or HxW.") String crop;
   @Option(names = "--base-size", defaultValue = "512") int baseSize;
   @Option(names = "--flip", defaultValue = "none") String flip;
   @Option(names = "--batch-size", defaultValue = "4") int batchSize;
@@ -73,7 +73,10 @@ final class BenchInferenceCommand implements Callable<Integer> {
     if (!Files.isDirectory(dir.resolve("cityscapes/gtFine/val"))) {
       SyntheticDatasets.cityscapes(root, new SyntheticDatasets.Options(images, width, height, 7, "val"), conf);
     }
-    ProtocolSettings protocol = new ProtocolSettings(new double[] {1.0}, FlipMode.parse(flip), crop, crop, baseSize,
+    String[] cropParts = crop.toLowerCase(Locale.ROOT).split("x");
+    int cropH = Integer.parseInt(cropParts[0]);
+    int cropW = cropParts.length > 1 ? Integer.parseInt(cropParts[1]) : cropH;
+    ProtocolSettings protocol = new ProtocolSettings(new double[] {1.0}, FlipMode.parse(flip), cropH, cropW, baseSize,
         2.0 / 3, batchSize);
     InferenceOptions options = new InferenceOptions(HadoopPaths.qualify(model), protocol, "cpu", intraOpThreads,
         100_000_000L, null, false);
@@ -110,7 +113,7 @@ final class BenchInferenceCommand implements Callable<Integer> {
     StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
         "## Inference efficiency: %s, %s%n%n"
             + "Command: `jobs/segeval.sh bench-inference --model %s --label %s --images %d --width %d --height %d "
-            + "--crop-size %d --base-size %d --flip %s --batch-size %d --threads %d --intra-op-threads %d`%n"
+            + "--crop-size %s --base-size %d --flip %s --batch-size %d --threads %d --intra-op-threads %d`%n"
             + "Machine: %s, %d cores, Java %s; %s%n%n"
             + "| path | seconds | images/s | vs best bare |%n|---|---:|---:|---:|%n"
             + "| bare predictor, 1 thread, pre-decoded images | %.2f | %.3f | %.2f |%n"
