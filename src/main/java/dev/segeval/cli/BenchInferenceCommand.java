@@ -112,7 +112,7 @@ final class BenchInferenceCommand implements Callable<Integer> {
     double bestBare = Math.min(bare1, bareN);
     StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
         "## Inference efficiency: %s, %s%n%n"
-            + "Command: `jobs/segeval.sh bench-inference --model %s --label %s --images %d --width %d --height %d "
+            + "Command: `jobs/segeval.sh bench-inference --model %s --label '%s' --images %d --width %d --height %d "
             + "--crop-size %s --base-size %d --flip %s --batch-size %d --threads %d --intra-op-threads %d`%n"
             + "Machine: %s, %d cores, Java %s; %s%n%n"
             + "| path | seconds | images/s | vs best bare |%n|---|---:|---:|---:|%n"
