@@ -1,0 +1,139 @@
+package dev.segeval.s3;
+
+import com.amazonaws.auth.AWSStaticCredentialsProvider;
+import com.amazonaws.auth.BasicAWSCredentials;
+import com.amazonaws.client.builder.AwsClientBuilder;
+import com.amazonaws.services.s3.AmazonS3;
+import com.amazonaws.services.s3.AmazonS3ClientBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * A real S3-compatible server for tests: S3Proxy (in-memory "transient" store) as a child JVM on 127.0.0.1 and a
+ * free port, with its own credentials. Started and stopped by the tests; it never outlives the test JVM
+ * (destroyed on close and by a shutdown hook).
+ */
+public final class S3ProxyServer implements AutoCloseable {
+  public static final String ACCESS_KEY = "AKIASEGEVALTEST0001";
+  public static final String SECRET_KEY = "segevalSecretKeyThatMustNeverBeLogged0001";
+
+  private final int port;
+  private final Path logFile;
+  private Process process;
+
+  private S3ProxyServer(int port, Path logFile) {
+    this.port = port;
+    this.logFile = logFile;
+  }
+
+  /** Starts S3Proxy and waits (at most 60 s) until it accepts connections. */
+  public static S3ProxyServer start(Path workDir) throws IOException, InterruptedException {
+    Path jar = Path.of("target/test-tools/s3proxy.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("S3Proxy jar missing: " + jar.toAbsolutePath() + " (mvn generate-test-resources)");
+    }
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    S3ProxyServer server = new S3ProxyServer(port, workDir.resolve("s3proxy.log"));
+    server.launch(workDir);
+    return server;
+  }
+
+  private void launch(Path workDir) throws IOException, InterruptedException {
+    Path props = workDir.resolve("s3proxy.properties");
+    Files.writeString(props, String.join("\n", List.of(
+        "s3proxy.endpoint=http://127.0.0.1:" + port,
+        "s3proxy.authorization=aws-v2-or-v4",
+        "s3proxy.identity=" + ACCESS_KEY,
+        "s3proxy.credential=" + SECRET_KEY,
+        "jclouds.provider=transient",
+        "jclouds.identity=unused",
+        "jclouds.credential=unused")) + "\n");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-jar", "target/test-tools/s3proxy.jar", "--properties",
+        props.toString());
+    pb.redirectErrorStream(true);
+    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    process = pb.start();
+    Process started = process;
+    Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("S3Proxy exited: " + Files.readString(logFile));
+      }
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return;
+      } catch (IOException notYet) {
+        Thread.sleep(200);
+      }
+    }
+    process.destroyForcibly();
+    throw new IllegalStateException("S3Proxy did not start within 60 s: " + Files.readString(logFile));
+  }
+
+  public String endpoint() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  /** The Hadoop settings that point s3a at this server (path-style, no TLS, few retries for fast tests). */
+  public Map<String, String> hadoopSettings() {
+    return Map.of(
+        "fs.s3a.endpoint", endpoint(),
+        "fs.s3a.path.style.access", "true",
+        "fs.s3a.connection.ssl.enabled", "false",
+        "fs.s3a.access.key", ACCESS_KEY,
+        "fs.s3a.secret.key", SECRET_KEY,
+        "fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
+        "fs.s3a.attempts.maximum", "3",
+        "fs.s3a.retry.limit", "3",
+        "fs.s3a.connection.establish.timeout", "5000",
+        "fs.s3a.connection.timeout", "10000");
+  }
+
+  public void apply(Configuration conf) {
+    hadoopSettings().forEach(conf::set);
+    // Fresh FileSystem instances pick up the settings (the s3a cache is keyed by bucket, not by settings).
+    conf.setBoolean("fs.s3a.impl.disable.cache", true);
+  }
+
+  public void createBucket(String name) {
+    AmazonS3 s3 = AmazonS3ClientBuilder.standard()
+        .withEndpointConfiguration(new AwsClientBuilder.EndpointConfiguration(endpoint(), "us-east-1"))
+        .withPathStyleAccessEnabled(true)
+        .withCredentials(new AWSStaticCredentialsProvider(new BasicAWSCredentials(ACCESS_KEY, SECRET_KEY)))
+        .build();
+    s3.createBucket(name);
+    s3.shutdown();
+  }
+
+  public boolean isRunning() {
+    return process != null && process.isAlive();
+  }
+
+  /** Stops the server (its in-memory store is lost). */
+  public void stop() throws InterruptedException {
+    if (process != null) {
+      process.destroy();
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    stop();
+  }
+}
