@@ -61,7 +61,7 @@ public final class ImageScorer implements AutoCloseable {
         return ImageResult.failed(task, file + ": " + e.getMessage(), seconds(start));
       }
       return new ImageResult(sample.id(), sample.imagePath(), sample.labelPath(), task.predictionPath(),
-          ImageResult.Status.OK, null, gt.width(), gt.height(), stats, seconds(start));
+          ImageResult.Status.OK, null, gt.width(), gt.height(), stats, seconds(start), null);
     } catch (PredictionSource.PredictionException e) {
       return ImageResult.failed(task, e.getMessage(), seconds(start));
     } catch (FileNotFoundException e) {

@@ -254,9 +254,12 @@ public final class EvaluateJob {
           taskConf.set(ModelPredictions.TASK_GPU_KEY, addresses[0]);
         }
       }
+      org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+      String worker = (env == null ? "?" : env.executorId()) + "@"
+          + java.net.InetAddress.getLocalHost().getHostName() + ":" + ProcessHandle.current().pid();
       try (ImageScorer scorer = new ImageScorer(space, spec.predictions(), taskConf)) {
         while (tasks.hasNext()) {
-          out.add(scorer.score(tasks.next()));
+          out.add(scorer.score(tasks.next()).withWorker(worker));
           done.add(1);
         }
       }

@@ -38,6 +38,7 @@ public final class ResultTables {
       field("evaluated_pixels", DataTypes.LongType), field("correct_pixels", DataTypes.LongType),
       field("ignored_pixels", DataTypes.LongType), field("miou", DataTypes.DoubleType),
       field("pixel_accuracy", DataTypes.DoubleType), field("seconds", DataTypes.DoubleType),
+      field("worker", DataTypes.StringType),
       field("confusion", DataTypes.createArrayType(CELL, false)),
       field("class_instances", DataTypes.createArrayType(INSTANCE_TOTALS, false)),
       field("category_instances", DataTypes.createArrayType(INSTANCE_TOTALS, false))});
@@ -87,7 +88,8 @@ public final class ResultTables {
   public static Row imageRow(ImageResult r, ClassSpace space, AbsentClassPolicy policy) {
     if (!r.ok()) {
       return RowFactory.create(r.id(), r.imagePath(), r.labelPath(), r.predictionPath(), r.status().label(),
-          r.error(), null, null, null, null, null, null, null, r.seconds(), new Row[0], new Row[0], new Row[0]);
+          r.error(), null, null, null, null, null, null, null, r.seconds(), r.worker(), new Row[0], new Row[0],
+          new Row[0]);
     }
     SegmentationStats s = r.stats();
     MetricReport m = MetricReport.compute(space, s, policy);
@@ -114,7 +116,7 @@ public final class ResultTables {
     }
     return RowFactory.create(r.id(), r.imagePath(), r.labelPath(), r.predictionPath(), r.status().label(), null,
         r.width(), r.height(), m.evaluatedPixels(), m.correctPixels(), m.ignoredPixels(), m.meanIou(),
-        m.pixelAccuracy(), r.seconds(), cells.toArray(new Row[0]), classInst.toArray(new Row[0]),
+        m.pixelAccuracy(), r.seconds(), r.worker(), cells.toArray(new Row[0]), classInst.toArray(new Row[0]),
         catInst.toArray(new Row[0]));
   }
 

@@ -1,0 +1,190 @@
+package dev.segeval.cluster;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+
+/**
+ * A real Spark standalone cluster on 127.0.0.1 for tests: a Master and Workers as separate JVMs, started from the
+ * project's own dependency jars (no Spark tarball): a SPARK_HOME whose jars/ links every jar of
+ * target/classpath.txt, plus a logging config. Applications are submitted with
+ * {@code org.apache.spark.deploy.SparkSubmit}, as {@code spark-submit} does. Every process is destroyed on close
+ * and by a shutdown hook.
+ */
+public final class StandaloneCluster implements AutoCloseable {
+  private final Path home;
+  private final Path work;
+  private final int masterPort;
+  private final List<Process> processes = new ArrayList<>();
+
+  private StandaloneCluster(Path home, Path work, int masterPort) {
+    this.home = home;
+    this.work = work;
+    this.masterPort = masterPort;
+  }
+
+  public static StandaloneCluster start(Path work, int workers) throws Exception {
+    Path home = work.resolve("spark-home");
+    Files.createDirectories(home.resolve("jars"));
+    Files.createDirectories(home.resolve("conf"));
+    for (String jar : Files.readString(Path.of("target/classpath.txt")).strip().split(java.io.File.pathSeparator)) {
+      Path source = Path.of(jar);
+      Path link = home.resolve("jars").resolve(source.getFileName());
+      if (!Files.exists(link)) {
+        Files.createSymbolicLink(link, source);
+      }
+    }
+    Files.copy(Path.of("src/test/resources/log4j2-test.properties"), home.resolve("conf/log4j2.properties"));
+    StandaloneCluster cluster = new StandaloneCluster(home, work, freePort());
+    cluster.launch("master", List.of("org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
+        String.valueOf(cluster.masterPort), "--webui-port", String.valueOf(freePort())));
+    cluster.awaitPort(cluster.masterPort);
+    for (int i = 0; i < workers; i++) {
+      Path dir = work.resolve("worker-" + i);
+      Files.createDirectories(dir);
+      cluster.launch("worker-" + i, List.of("org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
+          "--webui-port", String.valueOf(freePort()), "--cores", "1", "--memory", "1536m", "--work-dir",
+          dir.toString(), cluster.masterUrl()));
+    }
+    return cluster;
+  }
+
+  public String masterUrl() {
+    return "spark://127.0.0.1:" + masterPort;
+  }
+
+  public Path home() {
+    return home;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  static List<String> javaOptions() throws IOException {
+    List<String> out = new ArrayList<>();
+    for (String line : Files.readAllLines(Path.of("jobs/java17-options"))) {
+      if (!line.isBlank() && !line.startsWith("#")) {
+        out.add(line.strip());
+      }
+    }
+    return out;
+  }
+
+  private ProcessBuilder javaProcess(String name, List<String> mainAndArgs) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx512m");
+    cmd.addAll(javaOptions());
+    cmd.add("-Dlog4j2.configurationFile=" + home.resolve("conf/log4j2.properties"));
+    cmd.add("-cp");
+    cmd.add(home.resolve("jars") + "/*");
+    cmd.addAll(mainAndArgs);
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    Map<String, String> env = pb.environment();
+    env.put("SPARK_HOME", home.toString());
+    env.put("SPARK_SCALA_VERSION", "2.12");
+    env.put("SPARK_LOCAL_IP", "127.0.0.1");
+    env.put("JAVA_HOME", System.getProperty("java.home"));
+    pb.redirectErrorStream(true);
+    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve(name + ".log").toFile()));
+    return pb;
+  }
+
+  private void launch(String name, List<String> mainAndArgs) throws IOException {
+    Process p = javaProcess(name, mainAndArgs).start();
+    processes.add(p);
+    Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
+  }
+
+  private void awaitPort(int port) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return;
+      } catch (IOException notYet) {
+        Thread.sleep(250);
+      }
+    }
+    throw new IllegalStateException("Spark master did not start within 60 s: " + log("master"));
+  }
+
+  public String log(String name) throws IOException {
+    Path p = work.resolve(name + ".log");
+    return Files.exists(p) ? Files.readString(p) : "";
+  }
+
+  /** A jar of target/classes: the application jar (its dependencies are in SPARK_HOME/jars). */
+  public static Path applicationJar(Path dir) throws IOException {
+    Path jar = dir.resolve("segeval-app.jar");
+    Path classes = Path.of("target/classes");
+    try (OutputStream os = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(os);
+         Stream<Path> files = Files.walk(classes)) {
+      for (Path p : (Iterable<Path>) files.filter(Files::isRegularFile).sorted(Comparator.naturalOrder())::iterator) {
+        out.putNextEntry(new JarEntry(classes.relativize(p).toString().replace('\\', '/')));
+        Files.copy(p, out);
+        out.closeEntry();
+      }
+    }
+    return jar;
+  }
+
+  /** Starts spark-submit (client mode) for the application; the caller waits for it. */
+  public Process submit(String name, Path appJar, List<String> sparkConf, List<String> appArgs) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit", "--master", masterUrl(),
+        "--deploy-mode", "client", "--class", "dev.segeval.cli.SegEval",
+        "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
+        "--conf", "spark.ui.enabled=false", "--conf", "spark.executor.memory=768m",
+        "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", javaOptions()),
+        "--conf", "spark.executorEnv.SPARK_LOCAL_IP=127.0.0.1"));
+    for (String c : sparkConf) {
+      cmd.add("--conf");
+      cmd.add(c);
+    }
+    cmd.add(appJar.toString());
+    cmd.addAll(appArgs);
+    return javaProcess(name, cmd).start();
+  }
+
+  /** Process ids of the executor JVMs the workers launched. */
+  public static List<Long> executorPids() {
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().map(c -> c.contains("CoarseGrainedExecutorBackend")).orElse(false))
+        .map(ProcessHandle::pid).toList();
+  }
+
+  @Override
+  public void close() {
+    for (Process p : processes) {
+      p.destroy();
+    }
+    for (Process p : processes) {
+      try {
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+      }
+    }
+    for (Long pid : executorPids()) {
+      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package dev.segeval.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.segeval.labels.PredictionEncoding;
+import dev.segeval.metrics.AbsentClassPolicy;
+import dev.segeval.scoring.FolderPredictions;
+import dev.segeval.spark.EvaluateJob;
+import dev.segeval.spark.EvaluationSpec;
+import dev.segeval.spark.SparkTestSession;
+import dev.segeval.synth.SyntheticDatasets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The application jar submitted with SparkSubmit to a real standalone cluster (a Master and two Workers, each a
+ * separate JVM on 127.0.0.1): the metrics equal the local-mode run exactly, and the images were scored in at least
+ * two executor JVMs.
+ */
+class StandaloneClusterTest {
+  @TempDir
+  static Path work;
+  static StandaloneCluster cluster;
+  static Path appJar;
+  static Path data;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    data = work.resolve("data");
+    SyntheticDatasets.cityscapes(data.toUri().toString(), new SyntheticDatasets.Options(24, 256, 128, 13, "val"),
+        new Configuration());
+    appJar = StandaloneCluster.applicationJar(work);
+    cluster = StandaloneCluster.start(work, 2);
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void submittedJobEqualsLocalModeAndUsesTwoExecutors() throws Exception {
+    Path out = work.resolve("cluster-out");
+    Process submit = cluster.submit("submit-1", appJar, List.of("spark.cores.max=2"), List.of("evaluate",
+        "--dataset", "cityscapes", "--data-root", data.resolve("cityscapes").toString(), "--predictions",
+        data.resolve("cityscapes-predictions").toString(), "--output", out.toString(), "--run-id", "cluster",
+        "--partitions", "8", "--quiet"));
+    assertTrue(submit.waitFor(4, TimeUnit.MINUTES), "spark-submit did not finish in 4 minutes");
+    assertEquals(0, submit.exitValue(), cluster.log("submit-1"));
+
+    EvaluateJob.Outcome local = EvaluateJob.run(SparkTestSession.get(), new EvaluationSpec("cityscapes", null,
+        data.resolve("cityscapes").toUri().toString(), "val",
+        new FolderPredictions(data.resolve("cityscapes-predictions").toUri().toString()), PredictionEncoding.LABEL_ID,
+        AbsentClassPolicy.EXCLUDE, work.resolve("local-out").toUri().toString(), "local", 3, true), System.err);
+    JsonNode json = new ObjectMapper().readTree(Files.readAllBytes(out.resolve("summary.json")));
+    assertEquals(local.report().meanIou(), json.at("/metrics/mIoU").asDouble(), 0);
+    assertEquals(local.report().meanInstanceIou(), json.at("/metrics/iIoU").asDouble(), 0);
+    assertEquals(local.report().pixelAccuracy(), json.at("/metrics/pixelAccuracy").asDouble(), 0);
+    assertTrue(json.at("/sparkMaster").asText().startsWith("spark://127.0.0.1:"), json.at("/sparkMaster").asText());
+
+    List<Row> images = SparkTestSession.get().read().parquet(out.resolve("images").toString()).collectAsList();
+    assertEquals(24, images.size());
+    Set<String> workers = new TreeSet<>();
+    for (Row r : images) {
+      workers.add(r.getAs("worker"));
+    }
+    assertTrue(workers.size() >= 2, "images were scored in " + workers);
+    assertTrue(workers.stream().noneMatch(w -> w.startsWith("driver@")), String.valueOf(workers));
+  }
+}
