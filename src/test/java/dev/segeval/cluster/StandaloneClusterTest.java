@@ -82,4 +82,51 @@ class StandaloneClusterTest {
     assertTrue(workers.size() >= 2, "images were scored in " + workers);
     assertTrue(workers.stream().noneMatch(w -> w.startsWith("driver@")), String.valueOf(workers));
   }
+
+  @Test
+  void killingAnExecutorMidRunChangesNothing() throws Exception {
+    Path out = work.resolve("fault-out");
+    String model = dev.segeval.spark.Fixtures.resource("/models/conv19.pt").toString();
+    // Inference with small sliding windows and flips makes each image take long enough to kill mid-run.
+    List<String> args = List.of("evaluate", "--dataset", "cityscapes", "--data-root",
+        data.resolve("cityscapes").toString(), "--model", model, "--crop-size", "33", "--base-size", "256",
+        "--flip", "average", "--scales", "1.0,0.75", "--batch-size", "2", "--intra-op-threads", "1", "--output",
+        out.toString(), "--run-id", "fault", "--partitions", "12", "--quiet");
+    List<Long> before = StandaloneCluster.executorPids();
+    Process submit = cluster.submit("submit-fault", appJar, List.of("spark.cores.max=2",
+        "spark.task.maxFailures=4"), args);
+    // Wait until both executors run tasks, then kill one of them (SIGKILL, as a lost node would).
+    long killed = -1;
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (System.nanoTime() < deadline && submit.isAlive()) {
+      List<Long> executors = StandaloneCluster.executorPids().stream().filter(p -> !before.contains(p)).toList();
+      if (executors.size() >= 2 && cluster.log("submit-fault").contains("images (")) {
+        killed = executors.get(0);
+        ProcessHandle.of(killed).orElseThrow().destroyForcibly();
+        break;
+      }
+      Thread.sleep(200);
+    }
+    assertTrue(killed > 0, "no executor was killed; the job ended too early: " + cluster.log("submit-fault"));
+    assertTrue(submit.waitFor(5, TimeUnit.MINUTES), "spark-submit did not finish in 5 minutes");
+    assertEquals(0, submit.exitValue(), cluster.log("submit-fault"));
+
+    // The same run in local mode, without faults.
+    dev.segeval.inference.InferenceOptions options = new dev.segeval.inference.InferenceOptions(
+        Path.of(model).toUri().toString(), new dev.segeval.inference.ProtocolSettings(new double[] {1.0, 0.75},
+        dev.segeval.inference.FlipMode.AVERAGE, 33, 33, 256, 2.0 / 3, 2), "auto", 1, 100_000_000L, null, false);
+    EvaluateJob.Outcome local = EvaluateJob.run(SparkTestSession.get(), new EvaluationSpec("cityscapes", null,
+        data.resolve("cityscapes").toUri().toString(), "val", new dev.segeval.inference.ModelPredictions(options),
+        PredictionEncoding.TRAIN_ID, AbsentClassPolicy.EXCLUDE, work.resolve("fault-local").toUri().toString(),
+        "fault-local", 3, true), System.err);
+    JsonNode json = new ObjectMapper().readTree(Files.readAllBytes(out.resolve("summary.json")));
+    assertEquals(0, json.at("/images/failed").asInt());
+    assertEquals(local.report().meanIou(), json.at("/metrics/mIoU").asDouble(), 0);
+    assertEquals(local.report().meanInstanceIou(), json.at("/metrics/iIoU").asDouble(), 0);
+    assertEquals(local.report().frequencyWeightedIou(), json.at("/metrics/fwIoU").asDouble(), 0);
+    List<Row> images = SparkTestSession.get().read().parquet(out.resolve("images").toString()).collectAsList();
+    assertEquals(24, images.size(), "each image exactly once despite the retried tasks");
+    System.err.println("[fault test] killed executor pid " + killed + "; images scored by "
+        + images.stream().map(r -> (String) r.getAs("worker")).collect(java.util.stream.Collectors.toCollection(TreeSet::new)));
+  }
 }
