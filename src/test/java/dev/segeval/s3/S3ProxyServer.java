@@ -27,15 +27,26 @@ public final class S3ProxyServer implements AutoCloseable {
 
   private final int port;
   private final Path logFile;
+  private final Path storeDir;
   private Process process;
+  private Path workDir;
 
-  private S3ProxyServer(int port, Path logFile) {
+  private S3ProxyServer(int port, Path logFile, Path storeDir) {
     this.port = port;
     this.logFile = logFile;
+    this.storeDir = storeDir;
   }
 
-  /** Starts S3Proxy and waits (at most 60 s) until it accepts connections. */
+  /** Starts S3Proxy with an in-memory store and waits (at most 60 s) until it accepts connections. */
   public static S3ProxyServer start(Path workDir) throws IOException, InterruptedException {
+    return start(workDir, null);
+  }
+
+  /**
+   * Starts S3Proxy; with a store directory its data lives on disk and survives {@link #restart}, as a real
+   * service's would.
+   */
+  public static S3ProxyServer start(Path workDir, Path storeDir) throws IOException, InterruptedException {
     Path jar = Path.of("target/test-tools/s3proxy.jar");
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException("S3Proxy jar missing: " + jar.toAbsolutePath() + " (mvn generate-test-resources)");
@@ -44,7 +55,8 @@ public final class S3ProxyServer implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    S3ProxyServer server = new S3ProxyServer(port, workDir.resolve("s3proxy.log"));
+    S3ProxyServer server = new S3ProxyServer(port, workDir.resolve("s3proxy.log"), storeDir);
+    server.workDir = workDir;
     server.launch(workDir);
     return server;
   }
@@ -56,7 +68,8 @@ public final class S3ProxyServer implements AutoCloseable {
         "s3proxy.authorization=aws-v2-or-v4",
         "s3proxy.identity=" + ACCESS_KEY,
         "s3proxy.credential=" + SECRET_KEY,
-        "jclouds.provider=transient",
+        storeDir == null ? "jclouds.provider=transient" : "jclouds.provider=filesystem",
+        storeDir == null ? "" : "jclouds.filesystem.basedir=" + storeDir,
         "jclouds.identity=unused",
         "jclouds.credential=unused")) + "\n");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -116,6 +129,12 @@ public final class S3ProxyServer implements AutoCloseable {
         .build();
     s3.createBucket(name);
     s3.shutdown();
+  }
+
+  /** Starts the server again on the same port (the store survives only with a store directory). */
+  public void restart() throws IOException, InterruptedException {
+    stop();
+    launch(workDir);
   }
 
   public boolean isRunning() {
