@@ -1,23 +1,39 @@
 #!/usr/bin/env bash
 # Runs any segeval command (evaluate, synth, bench-core, ...).
-#   With SPARK_HOME set:  $SPARK_HOME/bin/spark-submit [SEGEVAL_SUBMIT_ARGS] <app jar> <command> <args>
-#   Otherwise:            an embedded local Spark (local[*]) from this repository's build, no install needed.
-# Builds the jar first when it is missing or older than the sources.
+#
+#   jobs/segeval.sh <command> <args>                      embedded local Spark (local[*]) from this repository
+#   SPARK_HOME=/opt/spark jobs/segeval.sh [spark-submit options --] <command> <args>
+#                                                         $SPARK_HOME/bin/spark-submit on any cluster
+#
+# With SPARK_HOME set, arguments before a lone "--" go to spark-submit unchanged (--master, --conf,
+# --packages, ...), the rest to the command; $SEGEVAL_SUBMIT_ARGS is added to spark-submit's options too.
+# The application jar is target/segeval.jar (built with "mvn package" when missing or older than the sources),
+# or $SEGEVAL_JAR.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
-JAR="$ROOT/target/segeval.jar"
+JAR="${SEGEVAL_JAR:-$ROOT/target/segeval.jar}"
 CP_FILE="$ROOT/target/classpath.txt"
 
-if [[ ! -f "$JAR" || ! -f "$CP_FILE" || -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$JAR" -print -quit 2>/dev/null)" ]]; then
+if [[ -z "${SEGEVAL_JAR:-}" ]] && [[ ! -f "$JAR" || ! -f "$CP_FILE" || -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$JAR" -print -quit 2>/dev/null)" ]]; then
   echo "[segeval] building the application jar (mvn package)..." >&2
   (cd "$ROOT" && mvn -q -B -DskipTests package) >&2
 fi
 
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 if [[ -n "${SPARK_HOME:-}" ]]; then
+  submit_args=()
+  app_args=("$@")
+  for ((i = 0; i < $#; i++)); do
+    if [[ "${app_args[$i]}" == "--" ]]; then
+      submit_args=("${app_args[@]:0:$i}")
+      app_args=("${app_args[@]:$((i + 1))}")
+      break
+    fi
+  done
   # shellcheck disable=SC2086
-  exec "$SPARK_HOME/bin/spark-submit" --class dev.segeval.cli.SegEval ${SEGEVAL_SUBMIT_ARGS:-} "$JAR" "$@"
+  exec "$SPARK_HOME/bin/spark-submit" --class dev.segeval.cli.SegEval ${SEGEVAL_SUBMIT_ARGS:-} \
+    "${submit_args[@]}" "$JAR" "${app_args[@]}"
 fi
 
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"

@@ -37,7 +37,15 @@ public final class StandaloneCluster implements AutoCloseable {
   }
 
   public static StandaloneCluster start(Path work, int workers) throws Exception {
-    Path home = work.resolve("spark-home");
+    // Under target/ rather than the test's temp dir: JUnit warns about every symlink when it deletes a temp dir.
+    Path home = Path.of("target/test-spark-home").toAbsolutePath();
+    if (Files.exists(home)) {
+      try (Stream<Path> old = Files.walk(home)) {
+        for (Path p : (Iterable<Path>) old.sorted(Comparator.reverseOrder())::iterator) {
+          Files.delete(p);
+        }
+      }
+    }
     Files.createDirectories(home.resolve("jars"));
     Files.createDirectories(home.resolve("conf"));
     for (String jar : Files.readString(Path.of("target/classpath.txt")).strip().split(java.io.File.pathSeparator)) {
@@ -48,6 +56,14 @@ public final class StandaloneCluster implements AutoCloseable {
       }
     }
     Files.copy(Path.of("src/test/resources/log4j2-test.properties"), home.resolve("conf/log4j2.properties"));
+    // bin/spark-submit as a distribution has it (there through spark-class), so jobs/evaluate.sh runs unchanged.
+    Files.createDirectories(home.resolve("bin"));
+    Path submit = home.resolve("bin/spark-submit");
+    Files.writeString(submit, "#!/usr/bin/env bash\n"
+        + "exec \"" + Path.of(System.getProperty("java.home"), "bin", "java") + "\" " + String.join(" ", javaOptions())
+        + " -Dlog4j2.configurationFile=\"$SPARK_HOME/conf/log4j2.properties\" -cp \"$SPARK_HOME/jars/*\" "
+        + "org.apache.spark.deploy.SparkSubmit \"$@\"\n");
+    submit.toFile().setExecutable(true);
     StandaloneCluster cluster = new StandaloneCluster(home, work, freePort());
     cluster.launch("master", List.of("org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
         String.valueOf(cluster.masterPort), "--webui-port", String.valueOf(freePort())));

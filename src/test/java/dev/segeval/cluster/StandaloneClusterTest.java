@@ -129,4 +129,27 @@ class StandaloneClusterTest {
     System.err.println("[fault test] killed executor pid " + killed + "; images scored by "
         + images.stream().map(r -> (String) r.getAs("worker")).collect(java.util.stream.Collectors.toCollection(TreeSet::new)));
   }
+
+  /** The README's "Running on a cluster" command, as written, against this loopback cluster. */
+  @Test
+  void readmeSparkSubmitExampleWorksAsWritten() throws Exception {
+    Path out = work.resolve("readme-out");
+    ProcessBuilder pb = new ProcessBuilder("jobs/evaluate.sh", "--master", cluster.masterUrl(),
+        "--conf", "spark.cores.max=2", "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.ui.enabled=false",
+        "--", "--config", "conf/datasets/cityscapes.properties", "--data-root", data.resolve("cityscapes").toString(),
+        "--predictions", data.resolve("cityscapes-predictions").toString(), "--output", out.toString(),
+        "--run-id", "readme");
+    pb.environment().put("SPARK_HOME", cluster.home().toString());
+    pb.environment().put("SEGEVAL_JAR", appJar.toString());
+    pb.redirectErrorStream(true);
+    pb.redirectOutput(work.resolve("readme-submit.log").toFile());
+    Process p = pb.start();
+    assertTrue(p.waitFor(4, TimeUnit.MINUTES), "jobs/evaluate.sh did not finish in 4 minutes");
+    String log = Files.readString(work.resolve("readme-submit.log"));
+    assertEquals(0, p.exitValue(), log);
+    assertTrue(log.contains("mIoU"), "the metrics table is printed: " + log);
+    JsonNode json = new ObjectMapper().readTree(Files.readAllBytes(out.resolve("summary.json")));
+    assertEquals(cluster.masterUrl(), json.at("/sparkMaster").asText());
+    assertEquals(24, json.at("/images/ok").asInt());
+  }
 }
