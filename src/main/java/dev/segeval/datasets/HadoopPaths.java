@@ -102,6 +102,15 @@ public final class HadoopPaths {
     }
   }
 
+  /** Deletes a file if it exists. */
+  public static void delete(String uri, Configuration conf) throws IOException {
+    Path p = new Path(uri);
+    FileSystem fs = p.getFileSystem(conf);
+    if (fs.exists(p) && !fs.delete(p, false)) {
+      throw new IOException("Cannot delete " + redact(uri));
+    }
+  }
+
   public static void write(String uri, byte[] data, Configuration conf) throws IOException {
     Path target = new Path(uri);
     FileSystem fs = target.getFileSystem(conf);

@@ -172,6 +172,9 @@ public final class EvaluateJob {
     long t2 = System.nanoTime();
     String master = spark.sparkContext().master();
     String out = spec.output();
+    // summary.json marks a complete output: remove the previous one before touching any table, so that a run
+    // that dies while writing (or a rerun of the same run id) never leaves a summary next to partial tables.
+    HadoopPaths.delete(HadoopPaths.join(out, "summary.json"), conf);
     jsc.setJobGroup(group, "segeval: write images/ for run " + spec.runId(), false);
     AbsentClassPolicy policy = spec.absentPolicy();
     JavaRDD<Row> imageRows = results.map(r -> ResultTables.imageRow(r, space, policy));

@@ -137,4 +137,29 @@ class EvaluateJobTest {
     assertEquals(1, summary.filter("run_id = 'r1'").count());
     assertNotNull(spark.read().parquet(out + "/classes").filter("run_id = 'r2'").first());
   }
+
+  @Test
+  void aRunThatDiesWhileWritingLeavesNoSummary() throws Exception {
+    SparkSession spark = SparkTestSession.get();
+    Path data = Fixtures.synth();
+    Path out = tmp.resolve("out");
+    EvaluationSpec ok = spec("voc2012", data.resolve("voc2012").toUri().toString(),
+        data.resolve("voc2012-predictions").toUri().toString(), PredictionEncoding.LABEL_ID, out.toUri().toString(),
+        "complete", 0);
+    EvaluateJob.run(spark, ok, System.err);
+    assertTrue(Files.exists(out.resolve("summary.json")));
+    // A file where the categories/ table must go makes the next run fail after it has written images/.
+    try (var old = Files.walk(out.resolve("categories"))) {
+      for (Path p : (Iterable<Path>) old.sorted(java.util.Comparator.reverseOrder())::iterator) {
+        Files.delete(p);
+      }
+    }
+    Files.writeString(out.resolve("categories"), "in the way");
+    EvaluationSpec doomed = spec("voc2012", data.resolve("voc2012").toUri().toString(),
+        data.resolve("voc2012-predictions").toUri().toString(), PredictionEncoding.LABEL_ID, out.toUri().toString(),
+        "complete", 0);
+    org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> EvaluateJob.run(spark, doomed, System.err));
+    assertTrue(Files.exists(out.resolve("images/run_id=complete")), "the run got as far as images/");
+    assertTrue(!Files.exists(out.resolve("summary.json")), "no summary.json next to a partial rewrite");
+  }
 }
