@@ -71,13 +71,18 @@ public final class PngDecoder {
     /** As {@link #decodeIndex(byte[], String)} with an explicit limit on width*height. */
     public static IndexImage decodeIndex(byte[] data, String sourceName, long maxPixels)
             throws ImageFormatException {
+        return decodeIndex(data, sourceName, maxPixels, null);
+    }
+
+    private static IndexImage decodeIndex(byte[] data, String sourceName, long maxPixels, int[] reuse)
+            throws ImageFormatException {
         Header header = readHeader(data, sourceName);
         if (header.channels() != 1) {
             throw new ImageFormatException(sourceName, "PNG has " + header.channels() + " channels ("
                     + colorTypeName(header.colorType()) + "); a single-channel (greyscale or palette) "
                     + "label image is expected");
         }
-        int[] values = new Decoder(data, sourceName, header, maxPixels).decode(false);
+        int[] values = new Decoder(data, sourceName, header, maxPixels).decode(false, reuse);
         return new IndexImage(header.width(), header.height(), values, header.bitDepth(), header.palette());
     }
 
@@ -88,14 +93,7 @@ public final class PngDecoder {
      */
     public static IndexImage decodeIndexInto(byte[] data, String sourceName, int[] reuse)
             throws ImageFormatException {
-        Header header = readHeader(data, sourceName);
-        if (header.channels() != 1) {
-            throw new ImageFormatException(sourceName, "PNG has " + header.channels() + " channels ("
-                    + colorTypeName(header.colorType()) + "); a single-channel (greyscale or palette) "
-                    + "label image is expected");
-        }
-        int[] values = new Decoder(data, sourceName, header, DEFAULT_MAX_PIXELS).decode(false, reuse);
-        return new IndexImage(header.width(), header.height(), values, header.bitDepth(), header.palette());
+        return decodeIndex(data, sourceName, DEFAULT_MAX_PIXELS, reuse);
     }
 
     /**

@@ -90,6 +90,7 @@ public final class ModelPredictions implements PredictionSource {
     return (task, width, height) -> {
       String path = task.sample().imagePath();
       byte[] bytes = HadoopPaths.readAll(path, conf);
+      // From the header, before any pixel memory is allocated.
       int[] size = ImageDecoders.readSize(bytes, path);
       if ((long) size[0] * size[1] > options.maxImagePixels()) {
         throw new PredictionException(String.format(Locale.ROOT,
@@ -97,11 +98,6 @@ public final class ModelPredictions implements PredictionSource {
             options.maxImagePixels()));
       }
       RgbImage image = ImageDecoders.decodeRgb(bytes, path);
-      if ((long) image.width() * image.height() > options.maxImagePixels()) {
-        throw new PredictionException(String.format(Locale.ROOT,
-            "%s: image of %dx%d pixels exceeds --max-image-pixels %d", path, image.width(), image.height(),
-            options.maxImagePixels()));
-      }
       if (image.width() != width || image.height() != height) {
         throw new PredictionException(String.format(Locale.ROOT,
             "%s: image is %dx%d but its labels are %dx%d", path, image.width(), image.height(), width, height));
