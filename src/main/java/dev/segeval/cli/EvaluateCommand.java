@@ -149,6 +149,10 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Extra Spark configuration, repeatable (e.g. spark.hadoop.fs.s3a.endpoint=...).")
   Map<String, String> sparkConf;
 
+  @Option(names = "--progress-interval", defaultValue = "5", paramLabel = "SECONDS",
+      description = "Seconds between progress lines (images done / total, images/s, time left); default 5.")
+  double progressInterval;
+
   @Option(names = "--quiet", description = "Do not print the metrics table.")
   boolean quiet;
 
@@ -175,6 +179,10 @@ final class EvaluateCommand implements Callable<Integer> {
         HadoopPaths.qualify(dataRoot), split, source, enc, AbsentClassPolicy.parse(absent),
         HadoopPaths.qualify(output), runId == null ? defaultRunId() : validRunId(runId), partitions, !noInstances);
     dev.segeval.datasets.DatasetLayouts.forName(dataset);
+    if (!(progressInterval > 0)) {
+      throw new IllegalArgumentException("Cannot use --progress-interval " + progressInterval + ": must be positive");
+    }
+    System.setProperty(EvaluateJob.PROGRESS_INTERVAL_PROPERTY, String.valueOf((long) (progressInterval * 1000)));
     if (partitions < 0) {
       throw new IllegalArgumentException("Cannot use --partitions " + partitions + ": must be 0 (auto) or more");
     }

@@ -50,6 +50,9 @@ public final class EvaluateJob {
   public static final String VERSION = EvaluateJob.class.getPackage().getImplementationVersion() == null
       ? "dev" : EvaluateJob.class.getPackage().getImplementationVersion();
 
+  /** Milliseconds between progress lines on the driver (evaluate --progress-interval sets it). */
+  public static final String PROGRESS_INTERVAL_PROPERTY = "segeval.progress.intervalMs";
+
   /** What a finished run produced. */
   public record Outcome(RunInfo run, MetricReport report, ClassSpace space, RunAggregate aggregate) {
   }
@@ -153,7 +156,8 @@ public final class EvaluateJob {
     jsc.setJobGroup(group, "segeval: score " + tasks.size() + " images of " + spec.dataset() + " " + spec.split(),
         false);
     RunAggregate aggregate;
-    try (ProgressReporter ignored = new ProgressReporter(jsc, group, done, tasks.size(), log, 5000)) {
+    long interval = Long.getLong(PROGRESS_INTERVAL_PROPERTY, 5000L);
+    try (ProgressReporter ignored = new ProgressReporter(jsc, group, done, tasks.size(), log, interval)) {
       PixelScorer empty = new PixelScorer(space);
       aggregate = results.treeAggregate(new RunAggregate(empty.emptyStats()), RunAggregate::add,
           RunAggregate::merge, partitions > 64 ? 2 : 1);

@@ -91,7 +91,7 @@ class StandaloneClusterTest {
     List<String> args = List.of("evaluate", "--dataset", "cityscapes", "--data-root",
         data.resolve("cityscapes").toString(), "--model", model, "--crop-size", "33", "--base-size", "256",
         "--flip", "average", "--scales", "1.0,0.75", "--batch-size", "2", "--intra-op-threads", "1", "--output",
-        out.toString(), "--run-id", "fault", "--partitions", "12", "--quiet");
+        out.toString(), "--run-id", "fault", "--partitions", "12", "--progress-interval", "0.5", "--quiet");
     List<Long> before = StandaloneCluster.executorPids();
     Process submit = cluster.submit("submit-fault", appJar, List.of("spark.cores.max=2",
         "spark.task.maxFailures=4"), args);

@@ -52,7 +52,7 @@ class S3RestartTest {
       conf.set("fs.s3a.retry.interval", "500ms");
       conf.set("fs.s3a.attempts.maximum", "20");
       Path local = tmp.resolve("local");
-      SyntheticDatasets.cityscapes(local.toUri().toString(), new SyntheticDatasets.Options(16, 128, 64, 21, "val"),
+      SyntheticDatasets.cityscapes(local.toUri().toString(), new SyntheticDatasets.Options(24, 128, 64, 21, "val"),
           new Configuration());
       FileSystem s3 = new org.apache.hadoop.fs.Path("s3a://restart-data/").getFileSystem(conf);
       FileUtil.copy(local.toFile(), s3, new org.apache.hadoop.fs.Path("s3a://restart-data/synth"), false, conf);
@@ -77,7 +77,7 @@ class S3RestartTest {
       while (!log.toString(StandardCharsets.UTF_8).contains("images listed") && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
-      Thread.sleep(300);
+      Thread.sleep(100);
       assertFalse(run.isDone(), "the job must still be running when the server goes away");
       server.stop();
       Thread.sleep(2000);
@@ -97,12 +97,12 @@ class S3RestartTest {
             "undisturbed", 8, true), System.err);
         assertEquals(undisturbed.aggregate().stats(), outcome.aggregate().stats());
         JsonNode json = new ObjectMapper().readTree(Files.readAllBytes(out.resolve("summary.json")));
-        assertEquals(16, json.at("/images/ok").asInt());
+        assertEquals(24, json.at("/images/ok").asInt());
         System.err.println("[restart test] the job completed through S3A retries with identical metrics");
       } else if (outcome != null) {
         // Images that could not be read are failures, counted and listed, never silently dropped.
         assertTrue(outcome.run().failedCount() > 0);
-        assertEquals(16, outcome.run().imageCount());
+        assertEquals(24, outcome.run().imageCount());
         System.err.println("[restart test] the job finished with " + outcome.run().failedCount()
             + " images failed and listed: " + outcome.run().failures().get(0).error());
       } else {
