@@ -179,18 +179,32 @@ public final class EvaluateJob {
     // summary.json marks a complete output: remove the previous one before touching any table, so that a run
     // that dies while writing (or a rerun of the same run id) never leaves a summary next to partial tables.
     HadoopPaths.delete(HadoopPaths.join(out, "summary.json"), conf);
-    jsc.setJobGroup(group, "segeval: write images/ for run " + spec.runId(), false);
+    // The five tables are independent Spark jobs: submitting them from parallel threads overlaps their
+    // scheduling and Parquet set-up (job groups are per thread, so each names its own table in the UI).
     AbsentClassPolicy policy = spec.absentPolicy();
     JavaRDD<Row> imageRows = results.map(r -> ResultTables.imageRow(r, space, policy));
-    spark.createDataFrame(imageRows, ResultTables.IMAGES).write().mode(SaveMode.Overwrite)
-        .parquet(tablePath(out, "images", spec.runId()));
-    jsc.setJobGroup(group, "segeval: write classes/, categories/, confusion/", false);
-    writeSmall(spark, ResultTables.classRows(space, report), ResultTables.CLASSES, tablePath(out, "classes",
-        spec.runId()));
-    writeSmall(spark, ResultTables.categoryRows(report), ResultTables.CATEGORIES, tablePath(out, "categories",
-        spec.runId()));
-    writeSmall(spark, ResultTables.confusionRows(space, aggregate.stats()), ResultTables.CONFUSION,
-        tablePath(out, "confusion", spec.runId()));
+    List<Runnable> writes = List.of(
+        () -> {
+          jsc.setJobGroup(group, "segeval: write images/ for run " + jobSpec.runId(), false);
+          spark.createDataFrame(imageRows, ResultTables.IMAGES).write().mode(SaveMode.Overwrite)
+              .parquet(tablePath(out, "images", jobSpec.runId()));
+        },
+        () -> {
+          jsc.setJobGroup(group, "segeval: write classes/ for run " + jobSpec.runId(), false);
+          writeSmall(spark, ResultTables.classRows(space, report), ResultTables.CLASSES,
+              tablePath(out, "classes", jobSpec.runId()));
+        },
+        () -> {
+          jsc.setJobGroup(group, "segeval: write categories/ for run " + jobSpec.runId(), false);
+          writeSmall(spark, ResultTables.categoryRows(report), ResultTables.CATEGORIES,
+              tablePath(out, "categories", jobSpec.runId()));
+        },
+        () -> {
+          jsc.setJobGroup(group, "segeval: write confusion/ for run " + jobSpec.runId(), false);
+          writeSmall(spark, ResultTables.confusionRows(space, aggregate.stats()), ResultTables.CONFUSION,
+              tablePath(out, "confusion", jobSpec.runId()));
+        });
+    runAll(writes);
     results.unpersist(false);
     double writingSeconds = (System.nanoTime() - t2) / 1e9;
     double totalSeconds = (System.nanoTime() - t0) / 1e9;
@@ -221,6 +235,40 @@ public final class EvaluateJob {
         HadoopPaths.redact(spec.predictions().describe()),
         spec.encoding().cliName(), spec.absentPolicy().cliName(), startedAt, master, VERSION, images,
         agg.okImages(), agg.failedImages(), agg.pixels(), listing, scoring, writing, total, failures);
+  }
+
+  /** Runs the writes concurrently and rethrows the first failure once all have ended. */
+  private static void runAll(List<Runnable> writes) throws IOException {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writes.size(),
+        r -> {
+          Thread t = new Thread(r, "segeval-writer");
+          t.setDaemon(true);
+          return t;
+        });
+    try {
+      List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+      for (Runnable w : writes) {
+        futures.add(pool.submit(w));
+      }
+      RuntimeException first = null;
+      for (java.util.concurrent.Future<?> f : futures) {
+        try {
+          f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (first == null) {
+            first = e.getCause() instanceof RuntimeException re ? re : new RuntimeException(e.getCause());
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("Interrupted while writing the result tables", e);
+        }
+      }
+      if (first != null) {
+        throw first;
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   public static String tablePath(String output, String table, String runId) {
