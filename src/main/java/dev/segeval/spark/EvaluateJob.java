@@ -131,7 +131,9 @@ public final class EvaluateJob {
       }
       ModelPredictions bound = model.withSpace(space);
       jsc.setJobDescription("segeval: load model " + HadoopPaths.redact(model.options().modelUri()));
-      ModelPredictions.validate(model.options(), space, conf);
+      Configuration driverConf = new Configuration(conf);
+      driverConf.setInt(ModelPredictions.TASK_SLOTS_KEY, taskSlots(spark.sparkContext().getConf()));
+      ModelPredictions.validate(model.options(), space, driverConf);
       spec = withPredictions(spec, bound);
       log.printf(Locale.ROOT, "[segeval] model %s: %d classes, %s; %s%n",
           HadoopPaths.redact(model.options().modelUri()), space.numClasses(), model.options().protocol(),
@@ -237,6 +239,20 @@ public final class EvaluateJob {
         agg.okImages(), agg.failedImages(), agg.pixels(), listing, scoring, writing, total, failures);
   }
 
+  /** Concurrent tasks per executor JVM: N of local[N] (cores for local[*]), else spark.executor.cores. */
+  static int taskSlots(org.apache.spark.SparkConf sparkConf) {
+    String master = sparkConf.get("spark.master", "local[*]");
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("local\\[(\\*|\\d+)(,\\d+)?\\]").matcher(master);
+    if (m.matches()) {
+      return m.group(1).equals("*") ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(m.group(1));
+    }
+    if (master.equals("local")) {
+      return 1;
+    }
+    int cpusPerTask = sparkConf.getInt("spark.task.cpus", 1);
+    return Math.max(1, sparkConf.getInt("spark.executor.cores", 1) / Math.max(1, cpusPerTask));
+  }
+
   /** Runs the writes concurrently and rethrows the first failure once all have ended. */
   private static void runAll(List<Runnable> writes) throws IOException {
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writes.size(),
@@ -299,13 +315,16 @@ public final class EvaluateJob {
     @Override
     public Iterator<ImageResult> call(Iterator<ScoringTask> tasks) throws Exception {
       List<ImageResult> out = new ArrayList<>();
-      Configuration taskConf = conf.value().get();
+      Configuration taskConf = new Configuration(conf.value().get());
+      org.apache.spark.SparkEnv sparkEnv = org.apache.spark.SparkEnv.get();
+      if (sparkEnv != null) {
+        taskConf.setInt(ModelPredictions.TASK_SLOTS_KEY, taskSlots(sparkEnv.conf()));
+      }
       TaskContext task = TaskContext.get();
       if (task != null && task.resourcesJMap().containsKey("gpu")) {
         // Spark assigned this task a GPU (spark.task.resource.gpu.amount): run the model there.
         String[] addresses = task.resourcesJMap().get("gpu").addresses();
         if (addresses.length > 0) {
-          taskConf = new Configuration(taskConf);
           taskConf.set(ModelPredictions.TASK_GPU_KEY, addresses[0]);
         }
       }
