@@ -44,12 +44,10 @@ final class BenchEvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path dir = workDir != null ? workDir : Files.createTempDirectory("segeval-bench");
-    String root = HadoopPaths.qualify(dir.toString());
     Configuration conf = new Configuration();
-    if (!Files.isDirectory(dir.resolve("cityscapes/gtFine/val"))) {
-      SyntheticDatasets.cityscapes(root, new SyntheticDatasets.Options(images, width, height, 3, "val"), conf);
-    }
+    String root = SyntheticDatasets.ensureCityscapes(workDir != null ? workDir
+        : Files.createTempDirectory("segeval-bench"), new SyntheticDatasets.Options(images, width, height, 3, "val"),
+        conf);
     EvaluationSpec spec = new EvaluationSpec("cityscapes", null, HadoopPaths.join(root, "cityscapes"), "val",
         new FolderPredictions(HadoopPaths.join(root, "cityscapes-predictions")), PredictionEncoding.LABEL_ID,
         AbsentClassPolicy.EXCLUDE, HadoopPaths.join(root, "results"), "bench", partitions, true);

@@ -67,17 +67,13 @@ final class BenchInferenceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path dir = workDir != null ? workDir : Files.createTempDirectory("segeval-bench-inference");
-    String root = HadoopPaths.qualify(dir.toString());
     Configuration conf = new Configuration();
-    if (!Files.isDirectory(dir.resolve("cityscapes/gtFine/val"))) {
-      SyntheticDatasets.cityscapes(root, new SyntheticDatasets.Options(images, width, height, 7, "val"), conf);
-    }
-    String[] cropParts = crop.toLowerCase(Locale.ROOT).split("x");
-    int cropH = Integer.parseInt(cropParts[0]);
-    int cropW = cropParts.length > 1 ? Integer.parseInt(cropParts[1]) : cropH;
-    ProtocolSettings protocol = new ProtocolSettings(new double[] {1.0}, FlipMode.parse(flip), cropH, cropW, baseSize,
-        2.0 / 3, batchSize);
+    String root = SyntheticDatasets.ensureCityscapes(workDir != null ? workDir
+        : Files.createTempDirectory("segeval-bench-inference"), new SyntheticDatasets.Options(images, width, height, 7,
+        "val"), conf);
+    int[] cropSize = ProtocolSettings.parseCrop(crop);
+    ProtocolSettings protocol = new ProtocolSettings(new double[] {1.0}, FlipMode.parse(flip), cropSize[0],
+        cropSize[1], baseSize, 2.0 / 3, batchSize);
     InferenceOptions options = new InferenceOptions(HadoopPaths.qualify(model), protocol, "cpu", intraOpThreads,
         100_000_000L, null, false);
     EvaluationSpec spec = new EvaluationSpec("cityscapes", null, HadoopPaths.join(root, "cityscapes"), "val",

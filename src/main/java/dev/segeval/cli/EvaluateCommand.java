@@ -223,17 +223,9 @@ final class EvaluateCommand implements Callable<Integer> {
   /** Protocol defaults of the dataset (semseg's), overridden by any option given. */
   InferenceOptions inferenceOptions() {
     ProtocolSettings d = ProtocolSettings.defaults(dataset);
-    int cropH = d.cropHeight();
-    int cropW = d.cropWidth();
-    if (cropSize != null) {
-      String[] parts = cropSize.toLowerCase(Locale.ROOT).split("x");
-      try {
-        cropH = Integer.parseInt(parts[0].strip());
-        cropW = parts.length > 1 ? Integer.parseInt(parts[1].strip()) : cropH;
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("Cannot use --crop-size '" + cropSize + "': expected N or HxW, e.g. 473");
-      }
-    }
+    int[] crop = cropSize == null ? new int[] {d.cropHeight(), d.cropWidth()} : ProtocolSettings.parseCrop(cropSize);
+    int cropH = crop[0];
+    int cropW = crop[1];
     ProtocolSettings protocol = new ProtocolSettings(scales == null ? d.scales() : scales,
         flip == null ? d.flip() : FlipMode.parse(flip), cropH, cropW, baseSize == null ? d.baseSize() : baseSize,
         strideRate == null ? d.strideRate() : strideRate, batchSize == null ? d.batchSize() : batchSize);

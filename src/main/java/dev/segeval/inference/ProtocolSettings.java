@@ -55,6 +55,17 @@ public record ProtocolSettings(double[] scales, FlipMode flip, int cropHeight, i
     };
   }
 
+  /** A crop size given as "N" (square) or "HxW"; returns {height, width}. */
+  public static int[] parseCrop(String text) {
+    String[] parts = text.toLowerCase(Locale.ROOT).split("x");
+    try {
+      int h = Integer.parseInt(parts[0].strip());
+      return new int[] {h, parts.length > 1 ? Integer.parseInt(parts[1].strip()) : h};
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("Cannot use --crop-size '" + text + "': expected N or HxW, e.g. 473");
+    }
+  }
+
   /** The multi-scale list of the paper: 0.5, 0.75, 1.0, 1.25, 1.5, 1.75. */
   public static double[] paperScales() {
     return new double[] {0.5, 0.75, 1.0, 1.25, 1.5, 1.75};

@@ -51,8 +51,7 @@ public final class PixelScorer {
 
   /** A fresh, empty statistics object for this class space. */
   public SegmentationStats emptyStats() {
-    return SegmentationStats.empty(space.numClasses(), space.numColumns(), space.numClasses(),
-        space.categories().size(), space.instanceEvaluation());
+    return SegmentationStats.empty(space);
   }
 
   /**

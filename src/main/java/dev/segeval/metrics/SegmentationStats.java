@@ -1,5 +1,6 @@
 package dev.segeval.metrics;
 
+import dev.segeval.labels.ClassSpace;
 import java.io.Serializable;
 import java.util.Objects;
 
@@ -19,11 +20,10 @@ public final class SegmentationStats implements Serializable {
     this.instances = instances;
   }
 
-  /** The identity of {@link #merge}. */
-  public static SegmentationStats empty(int rows, int columns, int instanceClasses, int categories,
-                                        boolean withInstances) {
-    return new SegmentationStats(new ConfusionMatrix(rows, columns),
-        withInstances ? new InstanceStats(instanceClasses, categories) : null);
+  /** The identity of {@link #merge} for a class space (instance statistics only where it has instances). */
+  public static SegmentationStats empty(ClassSpace space) {
+    return new SegmentationStats(new ConfusionMatrix(space.numClasses(), space.numColumns()),
+        space.instanceEvaluation() ? new InstanceStats(space.numClasses(), space.categories().size()) : null);
   }
 
   public ConfusionMatrix confusion() {

@@ -1,7 +1,7 @@
 package dev.segeval.scoring;
 
 import dev.segeval.labels.ClassSpace;
-import dev.segeval.metrics.PixelScorer;
+import dev.segeval.metrics.SegmentationStats;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +20,7 @@ public final class SequentialEvaluator {
 
   public static Result evaluate(ClassSpace space, PredictionSource source, List<ScoringTask> tasks,
                                 Configuration conf) throws IOException {
-    RunAggregate total = new RunAggregate(new PixelScorer(space).emptyStats());
+    RunAggregate total = new RunAggregate(SegmentationStats.empty(space));
     List<ImageResult> images = new ArrayList<>();
     try (ImageScorer scorer = new ImageScorer(space, source, conf)) {
       for (ScoringTask t : tasks) {

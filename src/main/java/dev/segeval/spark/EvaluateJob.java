@@ -8,7 +8,7 @@ import dev.segeval.datasets.Sample;
 import dev.segeval.labels.ClassSpace;
 import dev.segeval.labels.LabelTable;
 import dev.segeval.metrics.MetricReport;
-import dev.segeval.metrics.PixelScorer;
+import dev.segeval.metrics.SegmentationStats;
 import dev.segeval.report.Charts;
 import dev.segeval.report.RunInfo;
 import dev.segeval.report.SummaryJson;
@@ -160,8 +160,7 @@ public final class EvaluateJob {
     RunAggregate aggregate;
     long interval = Long.getLong(PROGRESS_INTERVAL_PROPERTY, 5000L);
     try (ProgressReporter ignored = new ProgressReporter(jsc, group, done, tasks.size(), log, interval)) {
-      PixelScorer empty = new PixelScorer(space);
-      aggregate = results.treeAggregate(new RunAggregate(empty.emptyStats()), RunAggregate::add,
+      aggregate = results.treeAggregate(new RunAggregate(SegmentationStats.empty(space)), RunAggregate::add,
           RunAggregate::merge, partitions > 64 ? 2 : 1);
     }
     double scoringSeconds = (System.nanoTime() - t1) / 1e9;
@@ -181,32 +180,18 @@ public final class EvaluateJob {
     // summary.json marks a complete output: remove the previous one before touching any table, so that a run
     // that dies while writing (or a rerun of the same run id) never leaves a summary next to partial tables.
     HadoopPaths.delete(HadoopPaths.join(out, "summary.json"), conf);
-    // The five tables are independent Spark jobs: submitting them from parallel threads overlaps their
+    // The four tables are independent Spark jobs: submitting them from parallel threads overlaps their
     // scheduling and Parquet set-up (job groups are per thread, so each names its own table in the UI).
     AbsentClassPolicy policy = spec.absentPolicy();
     JavaRDD<Row> imageRows = results.map(r -> ResultTables.imageRow(r, space, policy));
-    List<Runnable> writes = List.of(
-        () -> {
-          jsc.setJobGroup(group, "segeval: write images/ for run " + jobSpec.runId(), false);
-          spark.createDataFrame(imageRows, ResultTables.IMAGES).write().mode(SaveMode.Overwrite)
-              .parquet(tablePath(out, "images", jobSpec.runId()));
-        },
-        () -> {
-          jsc.setJobGroup(group, "segeval: write classes/ for run " + jobSpec.runId(), false);
-          writeSmall(spark, ResultTables.classRows(space, report), ResultTables.CLASSES,
-              tablePath(out, "classes", jobSpec.runId()));
-        },
-        () -> {
-          jsc.setJobGroup(group, "segeval: write categories/ for run " + jobSpec.runId(), false);
-          writeSmall(spark, ResultTables.categoryRows(report), ResultTables.CATEGORIES,
-              tablePath(out, "categories", jobSpec.runId()));
-        },
-        () -> {
-          jsc.setJobGroup(group, "segeval: write confusion/ for run " + jobSpec.runId(), false);
-          writeSmall(spark, ResultTables.confusionRows(space, aggregate.stats()), ResultTables.CONFUSION,
-              tablePath(out, "confusion", jobSpec.runId()));
-        });
-    runAll(writes);
+    runAll(List.of(
+        new TableWrite("images", spark.createDataFrame(imageRows, ResultTables.IMAGES)),
+        new TableWrite("classes", spark.createDataFrame(ResultTables.classRows(space, report),
+            ResultTables.CLASSES).coalesce(1)),
+        new TableWrite("categories", spark.createDataFrame(ResultTables.categoryRows(report),
+            ResultTables.CATEGORIES).coalesce(1)),
+        new TableWrite("confusion", spark.createDataFrame(ResultTables.confusionRows(space, aggregate.stats()),
+            ResultTables.CONFUSION).coalesce(1))), jsc, group, out, jobSpec.runId());
     results.unpersist(false);
     double writingSeconds = (System.nanoTime() - t2) / 1e9;
     double totalSeconds = (System.nanoTime() - t0) / 1e9;
@@ -253,8 +238,20 @@ public final class EvaluateJob {
     return Math.max(1, sparkConf.getInt("spark.executor.cores", 1) / Math.max(1, cpusPerTask));
   }
 
-  /** Runs the writes concurrently and rethrows the first failure once all have ended. */
-  private static void runAll(List<Runnable> writes) throws IOException {
+  /** One result table to write under {@code <output>/<name>/run_id=<id>}. */
+  private record TableWrite(String name, org.apache.spark.sql.Dataset<Row> rows) {
+  }
+
+  /** Writes the tables concurrently and rethrows the first failure once all have ended. */
+  private static void runAll(List<TableWrite> tables, JavaSparkContext jsc, String group, String out, String runId)
+      throws IOException {
+    List<Runnable> writes = new ArrayList<>();
+    for (TableWrite t : tables) {
+      writes.add(() -> {
+        jsc.setJobGroup(group, "segeval: write " + t.name() + "/ for run " + runId, false);
+        t.rows().write().mode(SaveMode.Overwrite).parquet(tablePath(out, t.name(), runId));
+      });
+    }
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writes.size(),
         r -> {
           Thread t = new Thread(r, "segeval-writer");

@@ -166,7 +166,7 @@ public final class ResultTables {
    * reading pixels. Weighted instance counts come back as the per-image doubles that were stored.
    */
   public static SegmentationStats restore(ClassSpace space, Iterable<Row> imageRows) {
-    SegmentationStats total = new dev.segeval.metrics.PixelScorer(space).emptyStats();
+    SegmentationStats total = SegmentationStats.empty(space);
     for (Row row : imageRows) {
       if (!"ok".equals(row.getAs("status"))) {
         continue;

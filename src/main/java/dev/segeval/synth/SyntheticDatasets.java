@@ -61,6 +61,18 @@ public final class SyntheticDatasets {
     }
   }
 
+  /**
+   * Synthesises the Cityscapes layout under a local folder unless its split is already there (benchmarks reuse
+   * their data between runs); returns the folder as a URI.
+   */
+  public static String ensureCityscapes(java.nio.file.Path dir, Options o, Configuration conf) throws IOException {
+    String root = HadoopPaths.qualify(dir.toString());
+    if (!java.nio.file.Files.isDirectory(dir.resolve("cityscapes/gtFine/" + o.split()))) {
+      cityscapes(root, o, conf);
+    }
+    return root;
+  }
+
   public static void cityscapes(String root, Options o, Configuration conf) throws IOException {
     LabelTable table = LabelTable.builtIn("cityscapes");
     SplittableRandom rnd = new SplittableRandom(o.seed());

@@ -117,8 +117,6 @@ public final class S3ProxyServer implements AutoCloseable {
 
   public void apply(Configuration conf) {
     hadoopSettings().forEach(conf::set);
-    // Fresh FileSystem instances pick up the settings (the s3a cache is keyed by bucket, not by settings).
-    conf.setBoolean("fs.s3a.impl.disable.cache", true);
   }
 
   public void createBucket(String name) {
