@@ -8,7 +8,7 @@ import dev.segeval.scoring.FolderPredictions;
 import dev.segeval.scoring.ScoringTask;
 import dev.segeval.scoring.SequentialEvaluator;
 import dev.segeval.spark.EvaluateJob;
-import dev.segeval.spark.EvaluationSpec;
+import dev.segeval.scoring.EvaluationSpec;
 import dev.segeval.spark.SparkSessions;
 import dev.segeval.synth.SyntheticDatasets;
 import java.io.PrintStream;
@@ -51,8 +51,8 @@ final class BenchEvaluateCommand implements Callable<Integer> {
     EvaluationSpec spec = new EvaluationSpec("cityscapes", null, HadoopPaths.join(root, "cityscapes"), "val",
         new FolderPredictions(HadoopPaths.join(root, "cityscapes-predictions")), PredictionEncoding.LABEL_ID,
         AbsentClassPolicy.EXCLUDE, HadoopPaths.join(root, "results"), "bench", partitions, true);
-    List<ScoringTask> tasks = EvaluateJob.plan(spec, conf);
-    var space = new dev.segeval.labels.ClassSpace(EvaluateJob.labelTable(spec, conf), PredictionEncoding.LABEL_ID);
+    List<ScoringTask> tasks = dev.segeval.scoring.RunPlanner.plan(spec, conf).tasks();
+    var space = new dev.segeval.labels.ClassSpace(dev.segeval.scoring.RunPlanner.labelTable(spec, conf), PredictionEncoding.LABEL_ID);
 
     // Warm-up, then the timed single-threaded pass.
     SequentialEvaluator.evaluate(space, spec.predictions(), tasks.subList(0, Math.min(4, tasks.size())), conf);

@@ -15,7 +15,7 @@ import dev.segeval.labels.PredictionEncoding;
 import dev.segeval.metrics.AbsentClassPolicy;
 import dev.segeval.scoring.ScoringTask;
 import dev.segeval.spark.EvaluateJob;
-import dev.segeval.spark.EvaluationSpec;
+import dev.segeval.scoring.EvaluationSpec;
 import dev.segeval.spark.SparkSessions;
 import dev.segeval.synth.SyntheticDatasets;
 import java.io.OutputStream;
@@ -79,7 +79,7 @@ final class BenchInferenceCommand implements Callable<Integer> {
     EvaluationSpec spec = new EvaluationSpec("cityscapes", null, HadoopPaths.join(root, "cityscapes"), "val",
         new ModelPredictions(options), PredictionEncoding.TRAIN_ID, AbsentClassPolicy.EXCLUDE,
         HadoopPaths.join(root, "results"), "bench", threads * 3, true);
-    List<ScoringTask> tasks = EvaluateJob.plan(spec, conf);
+    List<ScoringTask> tasks = dev.segeval.scoring.RunPlanner.plan(spec, conf).tasks();
     List<RgbImage> decoded = new ArrayList<>();
     for (ScoringTask t : tasks) {
       decoded.add(ImageDecoders.decodeRgb(HadoopPaths.readAll(t.sample().imagePath(), conf), t.sample().imagePath()));

@@ -10,8 +10,9 @@ import dev.segeval.labels.PredictionEncoding;
 import dev.segeval.metrics.AbsentClassPolicy;
 import dev.segeval.report.ConsoleTable;
 import dev.segeval.scoring.FolderPredictions;
+import dev.segeval.scoring.EvaluationSpec;
 import dev.segeval.spark.EvaluateJob;
-import dev.segeval.spark.EvaluationSpec;
+import dev.segeval.spark.RunOptions;
 import dev.segeval.spark.SparkSessions;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -130,6 +131,12 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Run id; rows of an earlier run with the same id are replaced. Default: UTC time + random.")
   String runId;
 
+  @Option(names = "--resume",
+      description = "Continue an interrupted run (same --run-id and --output): score only the images without "
+          + "committed results. Refused, naming what differs, if the inputs (listing, predictions or model, "
+          + "protocol, encoding, labels, version) changed. Starts the run if nothing was committed.")
+  boolean resume;
+
   @Option(names = "--partitions", defaultValue = "0", paramLabel = "N",
       description = "Spark partitions for the image list (default: automatic, about 3 per core).")
   int partitions;
@@ -164,7 +171,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if ((predictions == null) == (model == null)) {
-      throw new IllegalArgumentException("Cannot evaluate: give exactly one of --predictions <folder> and "
+      throw new dev.segeval.InvalidSettingException("Cannot evaluate: give exactly one of --predictions <folder> and "
           + "--model <torchscript file>");
     }
     PredictionSource source;
@@ -180,11 +187,16 @@ final class EvaluateCommand implements Callable<Integer> {
         HadoopPaths.qualify(output), runId == null ? defaultRunId() : validRunId(runId), partitions, !noInstances);
     dev.segeval.datasets.DatasetLayouts.forName(dataset);
     if (!(progressInterval > 0)) {
-      throw new IllegalArgumentException("Cannot use --progress-interval " + progressInterval + ": must be positive");
+      throw new dev.segeval.InvalidSettingException("Cannot use --progress-interval " + progressInterval + ": must be positive");
     }
-    System.setProperty(EvaluateJob.PROGRESS_INTERVAL_PROPERTY, String.valueOf((long) (progressInterval * 1000)));
+    RunOptions options = RunOptions.DEFAULTS.withResume(resume)
+        .withProgressIntervalMs(Math.max(1, (long) (progressInterval * 1000)));
+    if (resume && runId == null) {
+      throw new dev.segeval.InvalidSettingException("Cannot use --resume without --run-id: give the id of the run "
+          + "to continue");
+    }
     if (partitions < 0) {
-      throw new IllegalArgumentException("Cannot use --partitions " + partitions + ": must be 0 (auto) or more");
+      throw new dev.segeval.InvalidSettingException("Cannot use --partitions " + partitions + ": must be 0 (auto) or more");
     }
     // A session that already exists (an embedding application, a test) is reused and left running.
     boolean ownSession = SparkSession.getDefaultSession().isEmpty();
@@ -192,7 +204,7 @@ final class EvaluateCommand implements Callable<Integer> {
     String sessionMaster = master;
     if (executorThreads != null) {
       if (executorThreads < 1) {
-        throw new IllegalArgumentException("Cannot use --executor-threads " + executorThreads + ": must be 1 or more");
+        throw new dev.segeval.InvalidSettingException("Cannot use --executor-threads " + executorThreads + ": must be 1 or more");
       }
       conf.putIfAbsent("spark.executor.cores", String.valueOf(executorThreads));
       if (sessionMaster == null && !new org.apache.spark.SparkConf().contains("spark.master")) {
@@ -201,15 +213,15 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     SparkSession spark = SparkSessions.getOrCreate("segeval evaluate " + dataset + " " + split, sessionMaster, conf);
     try {
-      EvaluateJob.Outcome outcome = EvaluateJob.run(spark, spec, System.err);
+      EvaluateJob.Outcome outcome = EvaluateJob.run(spark, spec, options, System.err);
       if (!quiet) {
         System.out.print(ConsoleTable.render(outcome.run(), outcome.report()));
       }
       System.out.println("Results: " + spec.output() + " (summary.json, run_id=" + spec.runId() + ")");
       if (outcome.run().failedCount() > 0 && !allowFailures) {
-        System.err.printf(Locale.ROOT, "segeval: %d of %d images failed and were not scored; see images/ "
-            + "(status = 'failed') or rerun with --allow-failures to accept this%n", outcome.run().failedCount(),
-            outcome.run().imageCount());
+        System.err.printf(Locale.ROOT, "segeval: %d of %d images failed and were not scored (listed above and in "
+            + "images/, status = 'failed'); fix those files, or rerun with --allow-failures to publish the metrics "
+            + "of the other images%n", outcome.run().failedCount(), outcome.run().imageCount());
         return SegEval.EXIT_IMAGES_FAILED;
       }
       return SegEval.EXIT_OK;
@@ -240,7 +252,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
   static String validRunId(String id) {
     if (!id.matches("[A-Za-z0-9._-]+") || id.matches("[0-9.]+")) {
-      throw new IllegalArgumentException("Cannot use --run-id '" + id + "': use letters, digits, '.', '_' or '-', "
+      throw new dev.segeval.InvalidSettingException("Cannot use --run-id '" + id + "': use letters, digits, '.', '_' or '-', "
           + "with at least one letter (a purely numeric id would be read back as a number)");
     }
     return id;

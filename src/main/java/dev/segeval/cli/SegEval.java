@@ -30,7 +30,9 @@ public final class SegEval implements Runnable {
     CommandLine cl = new CommandLine(new SegEval());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-      if (ex instanceof IllegalArgumentException || ex instanceof dev.segeval.spark.EvaluateJob.EvaluationException) {
+      // Bad input is recognised by type; any other exception (an IllegalArgumentException from deep inside
+      // included) is a bug or an outage and keeps its stack trace.
+      if (ex instanceof dev.segeval.InvalidSettingException || ex instanceof dev.segeval.scoring.EvaluationException) {
         commandLine.getErr().println("segeval: " + ex.getMessage());
         return EXIT_USAGE;
       }
@@ -45,7 +47,7 @@ public final class SegEval implements Runnable {
     });
     try {
       return cl.execute(ConfigFiles.expand(cl, args));
-    } catch (IllegalArgumentException | java.io.IOException e) {
+    } catch (dev.segeval.InvalidSettingException | java.io.IOException e) {
       cl.getErr().println("segeval: " + e.getMessage());
       return EXIT_USAGE;
     }

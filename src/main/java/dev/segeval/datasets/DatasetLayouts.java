@@ -16,7 +16,7 @@ public final class DatasetLayouts {
       case "ade20k" -> new Ade20kLayout();
       case "voc2012", "voc" -> new VocLayout();
       case "folder" -> new FolderPairsLayout();
-      default -> throw new IllegalArgumentException(String.format(Locale.ROOT,
+      default -> throw new dev.segeval.InvalidSettingException(String.format(Locale.ROOT,
           "Cannot evaluate dataset '%s': unknown dataset; use one of %s (folder needs --labels <csv>)",
           dataset, NAMES));
     };

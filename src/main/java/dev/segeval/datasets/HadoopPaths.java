@@ -102,6 +102,35 @@ public final class HadoopPaths {
     }
   }
 
+  /**
+   * Makes sure a folder exists (creating it) and accepts a new file, by writing and deleting a probe. Run before
+   * any work, so that an output that is a file, read-only, or in a bucket that does not exist fails at once.
+   *
+   * @throws IOException saying why the folder cannot be written
+   */
+  public static void requireWritableDirectory(String uri, Configuration conf) throws IOException {
+    Path dir = new Path(uri);
+    FileSystem fs = dir.getFileSystem(conf);
+    FileStatus status = null;
+    try {
+      status = fs.getFileStatus(dir);
+    } catch (FileNotFoundException e) {
+      // created below
+    }
+    if (status != null && !status.isDirectory()) {
+      throw new IOException("it is a file, not a folder");
+    }
+    if (status == null && !fs.mkdirs(dir)) {
+      throw new IOException("the folder cannot be created");
+    }
+    Path probe = new Path(dir, "_segeval-write-check-" + java.util.UUID.randomUUID());
+    fs.setWriteChecksum(false);
+    try (var out = fs.create(probe, false)) {
+      out.write(0);
+    }
+    fs.delete(probe, false);
+  }
+
   /** Deletes a file if it exists. */
   public static void delete(String uri, Configuration conf) throws IOException {
     Path p = new Path(uri);

@@ -15,6 +15,7 @@ public final class PredictionIndex {
   private final String root;
   private final List<String> names = new ArrayList<>();
   private final List<String> paths = new ArrayList<>();
+  private final java.util.Map<String, String> stamps = new java.util.HashMap<>();
 
   private PredictionIndex(String root) {
     this.root = root;
@@ -27,6 +28,7 @@ public final class PredictionIndex {
       String name = f.getPath().getName();
       if (name.endsWith(".png")) {
         entries.add(new String[] {name, f.getPath().toString()});
+        index.stamps.put(f.getPath().toString(), f.getLen() + "@" + f.getModificationTime());
       }
     }
     entries.sort((a, b) -> a[0].compareTo(b[0]) != 0 ? a[0].compareTo(b[0]) : a[1].compareTo(b[1]));
@@ -35,6 +37,11 @@ public final class PredictionIndex {
       index.paths.add(e[1]);
     }
     return index;
+  }
+
+  /** "length@modification time" of an indexed file: what tells a file rewritten in place from the original. */
+  public String stamp(String path) {
+    return stamps.get(path);
   }
 
   public int size() {
@@ -57,19 +64,35 @@ public final class PredictionIndex {
     return out;
   }
 
+  /** No prediction, or more than one, matches a sample. */
+  public static final class UnresolvedPredictionException extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final boolean ambiguous;
+
+    UnresolvedPredictionException(boolean ambiguous, String message) {
+      super(message);
+      this.ambiguous = ambiguous;
+    }
+
+    /** True when several files match, false when none does. */
+    public boolean ambiguous() {
+      return ambiguous;
+    }
+  }
+
   /**
    * The single prediction of a sample.
    *
-   * @throws IllegalStateException naming the sample and the folder when there is none or more than one
+   * @throws UnresolvedPredictionException naming the sample and the folder when there is none or more than one
    */
-  public String resolve(String sampleId, PredictionMatcher matcher) {
+  public String resolve(String sampleId, PredictionMatcher matcher) throws UnresolvedPredictionException {
     List<String> m = matches(sampleId, matcher);
     if (m.isEmpty()) {
       String pattern = matcher == PredictionMatcher.PREFIX ? sampleId + "*.png" : sampleId + ".png";
-      throw new IllegalStateException("no prediction matching " + pattern + " under " + root);
+      throw new UnresolvedPredictionException(false, "no prediction matching " + pattern + " under " + root);
     }
     if (m.size() > 1) {
-      throw new IllegalStateException("ambiguous prediction: " + m.size() + " files match " + sampleId + ": "
+      throw new UnresolvedPredictionException(true, "ambiguous prediction: " + m.size() + " files match " + sampleId + ": "
           + String.join(", ", m.subList(0, Math.min(3, m.size()))) + (m.size() > 3 ? ", ..." : ""));
     }
     return m.get(0);

@@ -6,7 +6,7 @@ import java.io.IOException;
  * An image file could not be decoded. The message always starts with the source name so that a
  * failure deep inside a batch evaluation points straight at the offending file.
  */
-public final class ImageFormatException extends IOException {
+public class ImageFormatException extends IOException {
 
     private static final long serialVersionUID = 1L;
 

@@ -78,7 +78,8 @@ public final class PngDecoder {
             throws ImageFormatException {
         Header header = readHeader(data, sourceName);
         if (header.channels() != 1) {
-            throw new ImageFormatException(sourceName, "PNG has " + header.channels() + " channels ("
+            throw new MultiChannelImageException(sourceName, header.channels(), "PNG has " + header.channels()
+                    + " channels ("
                     + colorTypeName(header.colorType()) + "); a single-channel (greyscale or palette) "
                     + "label image is expected");
         }

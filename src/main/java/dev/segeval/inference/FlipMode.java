@@ -33,7 +33,7 @@ public enum FlipMode {
     if (s.equalsIgnoreCase("false") || s.equalsIgnoreCase("off")) {
       return NONE;
     }
-    throw new IllegalArgumentException(String.format(Locale.ROOT,
+    throw new dev.segeval.InvalidSettingException(String.format(Locale.ROOT,
         "Cannot use --flip '%s': expected none, average (semseg, default) or caffe", s));
   }
 }

@@ -25,12 +25,14 @@ public final class LoadedModel implements AutoCloseable {
   private final String uri;
   private final Device device;
   private final Model model;
+  private final String sha256;
   private volatile int numClasses = -1;
 
-  private LoadedModel(String uri, Device device, Model model) {
+  private LoadedModel(String uri, Device device, Model model, String sha256) {
     this.uri = uri;
     this.device = device;
     this.model = model;
+    this.sha256 = sha256;
   }
 
   /** Loads a local TorchScript file (.pt) on the device. */
@@ -38,7 +40,7 @@ public final class LoadedModel implements AutoCloseable {
     Path dir = localFile.toAbsolutePath().getParent();
     String name = localFile.getFileName().toString();
     if (!name.endsWith(".pt")) {
-      throw new IOException("Cannot load model " + uri + ": the local copy must end in .pt, got " + localFile);
+      throw new ModelLoadException("Cannot load model " + uri + ": the local copy must end in .pt, got " + localFile);
     }
     Model model = Model.newInstance("segeval-" + name, device, "PyTorch");
     try {
@@ -46,10 +48,31 @@ public final class LoadedModel implements AutoCloseable {
       model.load(dir, name.substring(0, name.length() - 3), Map.of("mapLocation", "true"));
     } catch (MalformedModelException | RuntimeException e) {
       model.close();
-      throw new IOException("Cannot load model " + uri + ": not a TorchScript file DJL's PyTorch engine can read ("
+      throw new ModelLoadException("Cannot load model " + uri + ": not a TorchScript file DJL's PyTorch engine can read ("
           + e.getMessage() + "); export it with notebooks/pspnet/export.py", e);
     }
-    return new LoadedModel(uri, device, model);
+    return new LoadedModel(uri, device, model, sha256(localFile));
+  }
+
+  /** SHA-256 of the model file, hex: what a run's fingerprint records of the model. */
+  public String sha256() {
+    return sha256;
+  }
+
+  private static String sha256(Path file) throws IOException {
+    java.security.MessageDigest digest;
+    try {
+      digest = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
+    byte[] buffer = new byte[1 << 16];
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+      for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
+        digest.update(buffer, 0, n);
+      }
+    }
+    return java.util.HexFormat.of().formatHex(digest.digest());
   }
 
   public String uri() {
@@ -77,12 +100,12 @@ public final class LoadedModel implements AutoCloseable {
    * The number of output channels, found by one forward pass on a small input; validated against the dataset
    * before a job starts, so a model for another dataset fails fast with both numbers in the message.
    */
-  public int numClasses() {
+  public int numClasses() throws ModelLoadException {
     if (numClasses < 0) {
       try (NDManager m = newRequestManager()) {
         NDArray out = forward(m.zeros(new Shape(1, 3, 65, 65)));
         if (out.getShape().dimension() != 4) {
-          throw new IllegalStateException(String.format(Locale.ROOT,
+          throw new ModelLoadException(String.format(Locale.ROOT,
               "Cannot use model %s: it returns a tensor of shape %s; N x C x H x W logits are expected", uri,
               out.getShape()));
         }

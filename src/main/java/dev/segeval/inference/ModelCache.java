@@ -73,10 +73,12 @@ public final class ModelCache {
     try {
       status = fs.getFileStatus(remote);
     } catch (java.io.FileNotFoundException e) {
-      throw new IOException("Cannot load model: " + HadoopPaths.redact(uri) + " does not exist; check --model");
+      throw new ModelLoadException("Cannot load model: " + HadoopPaths.redact(uri) + " does not exist; check --model",
+          e);
     }
     if (status.isDirectory()) {
-      throw new IOException("Cannot load model: " + HadoopPaths.redact(uri) + " is a directory; pass the .pt file");
+      throw new ModelLoadException("Cannot load model: " + HadoopPaths.redact(uri)
+          + " is a directory; pass the .pt file");
     }
     Path dir = Path.of(System.getProperty("segeval.model.cacheDir",
         System.getProperty("java.io.tmpdir") + "/segeval-models"));

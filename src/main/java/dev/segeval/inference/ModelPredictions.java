@@ -7,6 +7,7 @@ import dev.segeval.imaging.PngEncoder;
 import dev.segeval.imaging.RgbImage;
 import dev.segeval.labels.ClassSpace;
 import dev.segeval.labels.Label;
+import dev.segeval.scoring.ImageFailure;
 import dev.segeval.scoring.PredictionSource;
 import dev.segeval.scoring.ScoringTask;
 import java.io.IOException;
@@ -22,22 +23,17 @@ import org.apache.hadoop.conf.Configuration;
  */
 public final class ModelPredictions implements PredictionSource {
   private static final long serialVersionUID = 1L;
-  /** Set per task by the Spark job from the task's GPU resource address, if Spark assigned one. */
-  public static final String TASK_GPU_KEY = "segeval.task.gpu";
-  /** Set by the Spark job: how many tasks run at once in this JVM (executor cores, or N of local[N]). */
-  public static final String TASK_SLOTS_KEY = "segeval.task.slots";
 
   /**
    * PyTorch threads per JVM: the option when given, else the cores divided among the concurrent tasks, so that
    * predictors sharing a JVM do not oversubscribe the CPU (on 2 cores, 2 tasks x 1 thread gave 9.1 images/s for
    * the demo model against 6.7 with PyTorch's default of one thread per core for each).
    */
-  static int intraOpThreads(InferenceOptions options, Configuration conf) {
+  static int intraOpThreads(InferenceOptions options, TaskResources resources) {
     if (options.intraOpThreads() > 0) {
       return options.intraOpThreads();
     }
-    int slots = Math.max(1, conf.getInt(TASK_SLOTS_KEY, 1));
-    return Math.max(1, Runtime.getRuntime().availableProcessors() / slots);
+    return Math.max(1, Runtime.getRuntime().availableProcessors() / resources.taskSlots());
   }
 
   private final InferenceOptions options;
@@ -67,8 +63,8 @@ public final class ModelPredictions implements PredictionSource {
   }
 
   /** The device for this task: a GPU Spark assigned, else the requested one. */
-  static Device device(InferenceOptions options, Configuration conf) {
-    String gpu = conf.get(TASK_GPU_KEY);
+  static Device device(InferenceOptions options, TaskResources resources) {
+    String gpu = resources.gpuAddress();
     return switch (options.device()) {
       case "cpu" -> Device.cpu();
       case "gpu" -> Device.gpu(gpu == null ? 0 : Integer.parseInt(gpu));
@@ -76,26 +72,33 @@ public final class ModelPredictions implements PredictionSource {
     };
   }
 
-  /** Loads (or reuses) the model on the driver and checks that it predicts the dataset's classes. */
-  public static void validate(InferenceOptions options, ClassSpace space, Configuration conf) throws IOException {
-    LoadedModel model = ModelCache.get(options.modelUri(), device(options, conf), conf,
-        intraOpThreads(options, conf));
+  /**
+   * Loads (or reuses) the model on the driver and checks that it predicts the dataset's classes.
+   *
+   * @return the SHA-256 of the model file
+   * @throws ModelLoadException when the model cannot be used for this dataset (a problem of the input)
+   */
+  public static String validate(InferenceOptions options, ClassSpace space, Configuration conf,
+                              TaskResources resources) throws IOException {
+    LoadedModel model = ModelCache.get(options.modelUri(), device(options, resources), conf,
+        intraOpThreads(options, resources));
     int classes = model.numClasses();
     if (classes != space.numClasses()) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
+      throw new ModelLoadException(String.format(Locale.ROOT,
           "Cannot evaluate with model %s: it predicts %d classes but dataset '%s' has %d; use a model trained for "
               + "this dataset", HadoopPaths.redact(options.modelUri()), classes, space.table().name(),
           space.numClasses()));
     }
+    return model.sha256();
   }
 
   @Override
-  public Reader open(Configuration conf) throws IOException {
+  public Reader open(Configuration conf, TaskResources resources) throws IOException {
     if (space == null) {
       throw new IllegalStateException("ModelPredictions must be bound to a class space before use");
     }
-    LoadedModel model = ModelCache.get(options.modelUri(), device(options, conf), conf,
-        intraOpThreads(options, conf));
+    LoadedModel model = ModelCache.get(options.modelUri(), device(options, resources), conf,
+        intraOpThreads(options, resources));
     SlidingWindowPredictor predictor = new SlidingWindowPredictor(options.protocol());
     int[] idOfClass = new int[space.numClasses()];
     int[] colorOfClass = new int[space.numClasses()];
@@ -110,13 +113,13 @@ public final class ModelPredictions implements PredictionSource {
       // From the header, before any pixel memory is allocated.
       int[] size = ImageDecoders.readSize(bytes, path);
       if ((long) size[0] * size[1] > options.maxImagePixels()) {
-        throw new PredictionException(String.format(Locale.ROOT,
+        throw new PredictionException(ImageFailure.Kind.IMAGE_TOO_LARGE, String.format(Locale.ROOT,
             "%s: image of %dx%d pixels exceeds --max-image-pixels %d", path, size[0], size[1],
             options.maxImagePixels()));
       }
       RgbImage image = ImageDecoders.decodeRgb(bytes, path);
       if (image.width() != width || image.height() != height) {
-        throw new PredictionException(String.format(Locale.ROOT,
+        throw new PredictionException(ImageFailure.Kind.SIZE_MISMATCH, String.format(Locale.ROOT,
             "%s: image is %dx%d but its labels are %dx%d", path, image.width(), image.height(), width, height));
       }
       int[] trainIds = predictor.predict(model, image, height, width);

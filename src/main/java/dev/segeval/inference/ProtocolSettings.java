@@ -22,25 +22,25 @@ public record ProtocolSettings(double[] scales, FlipMode flip, int cropHeight, i
 
   public ProtocolSettings {
     if (scales == null || scales.length == 0) {
-      throw new IllegalArgumentException("Cannot use --scales: give at least one scale, e.g. 1.0");
+      throw new dev.segeval.InvalidSettingException("Cannot use --scales: give at least one scale, e.g. 1.0");
     }
     for (double s : scales) {
       if (!(s > 0) || s > 8) {
-        throw new IllegalArgumentException("Cannot use scale " + s + ": scales must be in (0, 8]");
+        throw new dev.segeval.InvalidSettingException("Cannot use scale " + s + ": scales must be in (0, 8]");
       }
     }
     if (cropHeight < 1 || cropWidth < 1 || cropHeight > 8192 || cropWidth > 8192) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
+      throw new dev.segeval.InvalidSettingException(String.format(Locale.ROOT,
           "Cannot use --crop-size %dx%d: each side must be 1..8192", cropHeight, cropWidth));
     }
     if (baseSize < 1 || baseSize > 16384) {
-      throw new IllegalArgumentException("Cannot use --base-size " + baseSize + ": must be 1..16384");
+      throw new dev.segeval.InvalidSettingException("Cannot use --base-size " + baseSize + ": must be 1..16384");
     }
     if (!(strideRate > 0) || strideRate > 1) {
-      throw new IllegalArgumentException("Cannot use --stride-rate " + strideRate + ": must be in (0, 1]");
+      throw new dev.segeval.InvalidSettingException("Cannot use --stride-rate " + strideRate + ": must be in (0, 1]");
     }
     if (batchSize < 1 || batchSize > 256) {
-      throw new IllegalArgumentException("Cannot use --batch-size " + batchSize + ": must be 1..256");
+      throw new dev.segeval.InvalidSettingException("Cannot use --batch-size " + batchSize + ": must be 1..256");
     }
     scales = scales.clone();
   }
@@ -62,7 +62,7 @@ public record ProtocolSettings(double[] scales, FlipMode flip, int cropHeight, i
       int h = Integer.parseInt(parts[0].strip());
       return new int[] {h, parts.length > 1 ? Integer.parseInt(parts[1].strip()) : h};
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("Cannot use --crop-size '" + text + "': expected N or HxW, e.g. 473");
+      throw new dev.segeval.InvalidSettingException("Cannot use --crop-size '" + text + "': expected N or HxW, e.g. 473");
     }
   }
 

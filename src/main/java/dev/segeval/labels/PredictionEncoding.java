@@ -28,7 +28,7 @@ public enum PredictionEncoding {
         return e;
       }
     }
-    throw new IllegalArgumentException(String.format(Locale.ROOT,
+    throw new dev.segeval.InvalidSettingException(String.format(Locale.ROOT,
         "Cannot use prediction encoding '%s': expected one of labelId, trainId", text));
   }
 }

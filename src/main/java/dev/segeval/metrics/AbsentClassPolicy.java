@@ -31,7 +31,7 @@ public enum AbsentClassPolicy {
         return p;
       }
     }
-    throw new IllegalArgumentException(String.format(Locale.ROOT,
+    throw new dev.segeval.InvalidSettingException(String.format(Locale.ROOT,
         "Cannot use absent-class policy '%s': expected 'exclude' (Cityscapes scripts, mmsegmentation) "
             + "or 'zero' (official PSPNet code)", text));
   }

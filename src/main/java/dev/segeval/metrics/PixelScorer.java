@@ -21,6 +21,7 @@ public final class PixelScorer {
   private final int[] instanceHits = new int[ClassSpace.LUT_SIZE];
   private final int[] instanceCategoryHits = new int[ClassSpace.LUT_SIZE];
   private final int[] instanceClass = new int[ClassSpace.LUT_SIZE];
+  private final int[] instanceLabel = new int[ClassSpace.LUT_SIZE];
   private final boolean[][] categoryHitByColumn;
   private final int[] classCategoryWithScore;
 
@@ -84,11 +85,11 @@ public final class PixelScorer {
       if ((g | p) < 0) {
         // Slow path only for ignored ground truth or a bad value.
         if (p < 0) {
-          throw invalid("prediction", prediction[i], i, width,
+          throw invalid(InvalidPixelException.Source.PREDICTION, "prediction", prediction[i], i, width,
               "expected " + space.describePredictionValues());
         }
         if (g == ClassSpace.INVALID) {
-          throw invalid("ground-truth label", groundTruth[i], i, width,
+          throw invalid(InvalidPixelException.Source.GROUND_TRUTH, "ground-truth label", groundTruth[i], i, width,
               "not an id of the '" + space.table().name() + "' labels table");
         }
         ignored++;
@@ -98,12 +99,18 @@ public final class PixelScorer {
     }
     stats.addIgnoredPixels(ignored);
     if (instances != null) {
-      scoreInstances(instances, prediction, width, stats.instances());
+      scoreInstances(instances, groundTruth, prediction, width, stats.instances());
     }
     return stats;
   }
 
-  private void scoreInstances(int[] instances, int[] prediction, int width, InstanceStats out)
+  /**
+   * Instance statistics, checking on the way that the instance map agrees with the label map pixel by pixel
+   * (an instance pixel {@code labelId*1000+k} lies on its label, any other pixel holds the label id itself). The
+   * official script does not check this; an 8-bit copy of a 16-bit instance map (ids taken mod 256) passes it
+   * silently and shifts iIoU, so it is refused here.
+   */
+  private void scoreInstances(int[] instances, int[] groundTruth, int[] prediction, int width, InstanceStats out)
       throws InvalidPixelException {
     int n = instances.length;
     int touchedCount = 0;
@@ -111,24 +118,42 @@ public final class PixelScorer {
     try {
       for (int i = 0; i < n; i++) {
         int id = instances[i];
-        // cityscapesScripts: np.unique(instanceNp[instanceNp > 1000]); crowd regions hold the plain label id.
-        if (id <= ClassSpace.INSTANCE_DIVISOR) {
+        if (id < ClassSpace.INSTANCE_DIVISOR) {
+          if (id != groundTruth[i]) {
+            throw mismatch(id, groundTruth[i], i, width);
+          }
           continue;
         }
         if (id > 0xFFFF) {
-          throw invalid("instance id", id, i, width, "instance ids are 16-bit");
+          throw invalid(InvalidPixelException.Source.INSTANCES, "instance id", id, i, width,
+              "instance ids are 16-bit");
+        }
+        // cityscapesScripts: np.unique(instanceNp[instanceNp > 1000]); crowd regions hold the plain label id.
+        if (id == ClassSpace.INSTANCE_DIVISOR) {
+          if (groundTruth[i] != 1) {
+            throw mismatch(id, groundTruth[i], i, width);
+          }
+          continue;
         }
         if (instanceSize[id] == 0) {
-          int c = instanceClassLut[id / ClassSpace.INSTANCE_DIVISOR];
-          if (c == ClassSpace.INVALID) {
-            throw invalid("instance id", id, i, width, "its label id " + id / ClassSpace.INSTANCE_DIVISOR
-                + " is not a label with instances in the '" + space.table().name() + "' labels table");
+          int label = id / ClassSpace.INSTANCE_DIVISOR;
+          if (label != groundTruth[i]) {
+            throw mismatch(id, groundTruth[i], i, width);
           }
+          int c = instanceClassLut[label];
+          if (c == ClassSpace.INVALID) {
+            throw invalid(InvalidPixelException.Source.INSTANCES, "instance id", id, i, width, "its label id "
+                + label + " is not a label with instances in the '" + space.table().name() + "' labels table");
+          }
+          instanceLabel[id] = label;
           instanceClass[id] = c;
           if (touchedCount == touched.length) {
             touched = Arrays.copyOf(touched, touchedCount * 2);
           }
           touched[touchedCount++] = id;
+        }
+        if (groundTruth[i] != instanceLabel[id]) {
+          throw mismatch(id, groundTruth[i], i, width);
         }
         instanceSize[id]++;
         int c = instanceClass[id];
@@ -167,12 +192,28 @@ public final class PixelScorer {
         instanceHits[id] = 0;
         instanceCategoryHits[id] = 0;
         instanceClass[id] = 0;
+        instanceLabel[id] = 0;
       }
     }
   }
 
-  private static InvalidPixelException invalid(String what, int value, int index, int width, String why) {
-    return new InvalidPixelException(String.format(Locale.ROOT, "%s value %d at pixel (x=%d, y=%d): %s",
-        what, value, index % width, index / width, why));
+  private static InvalidPixelException invalid(InvalidPixelException.Source source, String what, int value,
+                                               int index, int width, String why) {
+    return new InvalidPixelException(source, InvalidPixelException.Problem.VALUE_OUT_OF_RANGE, value,
+        index % width, index / width, what, why);
+  }
+
+  private InvalidPixelException mismatch(int id, int label, int index, int width) {
+    dev.segeval.labels.Label known = space.table().byId(label);
+    boolean labelHasInstances = known != null && known.hasInstances();
+    String expected = labelHasInstances ? String.format(Locale.ROOT, "%d, or %d..%d for an instance of it", label,
+        label * ClassSpace.INSTANCE_DIVISOR, label * ClassSpace.INSTANCE_DIVISOR + ClassSpace.INSTANCE_DIVISOR - 1)
+        : String.valueOf(label);
+    String hint = id < 256
+        ? "; an instance map saved with 8 bits (ids taken mod 256) looks like this: use the 16-bit instanceIds file"
+        : "";
+    return new InvalidPixelException(InvalidPixelException.Source.INSTANCES,
+        InvalidPixelException.Problem.INSTANCE_LABEL_MISMATCH, id, index % width, index / width, "instance id",
+        "disagrees with the label id " + label + " of the same pixel (expected " + expected + ")" + hint);
   }
 }

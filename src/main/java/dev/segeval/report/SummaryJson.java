@@ -37,6 +37,7 @@ public final class SummaryJson {
     images.put("total", run.imageCount());
     images.put("ok", run.okCount());
     images.put("failed", run.failedCount());
+    images.put("resumed", run.resumedCount());
 
     ObjectNode metrics = root.putObject("metrics");
     num(metrics, "mIoU", report.meanIou());
@@ -86,6 +87,7 @@ public final class SummaryJson {
     for (RunInfo.Failure f : run.failures()) {
       ObjectNode n = failures.addObject();
       n.put("id", f.id());
+      n.put("kind", f.kind());
       n.put("error", f.error());
     }
     try {

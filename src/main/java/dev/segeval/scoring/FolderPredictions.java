@@ -27,17 +27,17 @@ public final class FolderPredictions implements PredictionSource {
   }
 
   @Override
-  public Reader open(Configuration conf) {
+  public Reader open(Configuration conf, TaskResources resources) {
     int[][] buffer = new int[1][];
     return (task, width, height) -> {
-      if (task.resolutionError() != null) {
-        throw new PredictionException(task.resolutionError());
+      if (task.unresolved() != null) {
+        throw new PredictionException(task.unresolved().kind(), task.unresolved().message());
       }
       String path = task.predictionPath();
       IndexImage img = PngDecoder.decodeIndexInto(HadoopPaths.readAll(path, conf), path, buffer[0]);
       buffer[0] = img.values();
       if (img.width() != width || img.height() != height) {
-        throw new PredictionException(String.format(Locale.ROOT,
+        throw new PredictionException(ImageFailure.Kind.SIZE_MISMATCH, String.format(Locale.ROOT,
             "%s: prediction is %dx%d but the ground truth is %dx%d", path, img.width(), img.height(), width,
             height));
       }

@@ -1,7 +1,9 @@
 package dev.segeval.scoring;
 
 import dev.segeval.datasets.HadoopPaths;
+import dev.segeval.imaging.ImageFormatException;
 import dev.segeval.imaging.IndexImage;
+import dev.segeval.imaging.MultiChannelImageException;
 import dev.segeval.imaging.PngDecoder;
 import dev.segeval.labels.ClassSpace;
 import dev.segeval.metrics.InvalidPixelException;
@@ -13,8 +15,11 @@ import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
 
 /**
- * Reads, decodes and scores one image at a time; every problem of the image becomes a failed
- * {@link ImageResult} naming the file, never an exception that stops the run. One instance per thread.
+ * Reads, decodes and scores one image at a time. Problems of the image's own files (missing, corrupt, of another
+ * size, values the labels table does not allow, instance and label maps that disagree) become a failed
+ * {@link ImageResult} whose kind is decided by the exception type and whose message names the file. Anything
+ * else is not the image's fault and propagates: another {@link IOException} (an outage: Spark retries the
+ * task) or a {@link RuntimeException} (a bug: the run fails with its stack trace). One instance per thread.
  * Used identically by the Spark job and by the single-threaded reference path.
  */
 public final class ImageScorer implements AutoCloseable {
@@ -26,50 +31,109 @@ public final class ImageScorer implements AutoCloseable {
   private int[] groundTruthBuffer;
   private int[] instanceBuffer;
 
-  public ImageScorer(ClassSpace space, PredictionSource source, Configuration conf) throws IOException {
+  public ImageScorer(ClassSpace space, PredictionSource source, Configuration conf,
+                     PredictionSource.TaskResources resources) throws IOException {
     this.space = space;
     this.conf = conf;
     this.pixels = new PixelScorer(space);
-    this.predictions = source.open(conf);
+    this.predictions = source.open(conf, resources);
   }
 
-  public ImageResult score(ScoringTask task) {
+  /** A file of the image that cannot be used; carries the failure up to {@link #score}. */
+  private static final class ImageFileException extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final ImageFailure failure;
+
+    ImageFileException(ImageFailure failure, Throwable cause) {
+      super(failure.message(), cause);
+      this.failure = failure;
+    }
+  }
+
+  /**
+   * @throws IOException for I/O failures that are not a problem of this image's files (the task fails)
+   */
+  public ImageResult score(ScoringTask task) throws IOException {
     long start = System.nanoTime();
     var sample = task.sample();
+    long[] valuePairs = null;
     try {
-      IndexImage gt = PngDecoder.decodeIndexInto(HadoopPaths.readAll(sample.labelPath(), conf), sample.labelPath(),
-          groundTruthBuffer);
+      IndexImage gt = decodeMap(sample.labelPath(), groundTruthBuffer);
       groundTruthBuffer = gt.values();
       int[] instances = null;
       if (space.instanceEvaluation() && sample.instancePath() != null) {
-        IndexImage inst = PngDecoder.decodeIndexInto(HadoopPaths.readAll(sample.instancePath(), conf),
-            sample.instancePath(), instanceBuffer);
+        IndexImage inst = decodeMap(sample.instancePath(), instanceBuffer);
         instanceBuffer = inst.values();
         if (inst.width() != gt.width() || inst.height() != gt.height()) {
-          return ImageResult.failed(task, String.format(Locale.ROOT, "%s: instance map is %dx%d but labels are %dx%d",
-              sample.instancePath(), inst.width(), inst.height(), gt.width(), gt.height()), seconds(start));
+          throw new ImageFileException(new ImageFailure(ImageFailure.Kind.SIZE_MISMATCH, String.format(Locale.ROOT,
+              "%s: instance map is %dx%d but labels are %dx%d", sample.instancePath(), inst.width(), inst.height(),
+              gt.width(), gt.height())), null);
         }
         instances = inst.values();
       }
-      int[] prediction = predictions.predict(task, gt.width(), gt.height());
+      int[] prediction = predict(task, gt.width(), gt.height());
+      valuePairs = ValuePairs.sample(gt.values(), prediction);
       SegmentationStats stats;
       try {
         stats = pixels.score(gt.values(), prediction, instances, gt.width());
       } catch (InvalidPixelException e) {
-        String file = e.getMessage().startsWith("prediction") ? task.predictionPath()
-            : e.getMessage().startsWith("instance") ? sample.instancePath() : sample.labelPath();
-        return ImageResult.failed(task, file + ": " + e.getMessage(), seconds(start));
+        String file = switch (e.source()) {
+          case PREDICTION -> task.predictionPath() != null ? task.predictionPath() : "prediction of " + sample.id();
+          case INSTANCES -> sample.instancePath();
+          case GROUND_TRUTH -> sample.labelPath();
+        };
+        String message = file + ": " + e.getMessage();
+        if (e.problem() == InvalidPixelException.Problem.INSTANCE_LABEL_MISMATCH) {
+          message += " (labels: " + HadoopPaths.fileName(sample.labelPath()) + ")";
+        }
+        throw new ImageFileException(new ImageFailure(kindOf(e), message), e);
       }
       return new ImageResult(sample.id(), sample.imagePath(), sample.labelPath(), task.predictionPath(),
-          ImageResult.Status.OK, null, gt.width(), gt.height(), stats, seconds(start), null);
-    } catch (PredictionSource.PredictionException e) {
-      return ImageResult.failed(task, e.getMessage(), seconds(start));
-    } catch (FileNotFoundException e) {
-      return ImageResult.failed(task, "file not found: " + e.getMessage(), seconds(start));
-    } catch (IOException | RuntimeException e) {
-      String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-      return ImageResult.failed(task, msg, seconds(start));
+          ImageResult.Status.OK, null, gt.width(), gt.height(), stats, seconds(start), null, valuePairs);
+    } catch (ImageFileException e) {
+      return ImageResult.failed(task, e.failure, seconds(start), valuePairs);
     }
+  }
+
+  private int[] predict(ScoringTask task, int width, int height) throws IOException, ImageFileException {
+    try {
+      return predictions.predict(task, width, height);
+    } catch (PredictionSource.PredictionException e) {
+      throw new ImageFileException(e.failure(), e);
+    } catch (FileNotFoundException e) {
+      throw new ImageFileException(new ImageFailure(ImageFailure.Kind.MISSING_FILE,
+          "file not found: " + e.getMessage()), e);
+    } catch (ImageFormatException e) {
+      throw new ImageFileException(new ImageFailure(kindOf(e), e.getMessage()), e);
+    }
+  }
+
+  /** Reads and decodes a label or instance map; problems of the file itself become an image failure. */
+  private IndexImage decodeMap(String path, int[] reuse) throws IOException, ImageFileException {
+    try {
+      return PngDecoder.decodeIndexInto(HadoopPaths.readAll(path, conf), path, reuse);
+    } catch (FileNotFoundException e) {
+      throw new ImageFileException(new ImageFailure(ImageFailure.Kind.MISSING_FILE,
+          "file not found: " + e.getMessage()), e);
+    } catch (ImageFormatException e) {
+      throw new ImageFileException(new ImageFailure(kindOf(e), e.getMessage()), e);
+    }
+  }
+
+  private static ImageFailure.Kind kindOf(ImageFormatException e) {
+    return e instanceof MultiChannelImageException ? ImageFailure.Kind.MULTI_CHANNEL_IMAGE
+        : ImageFailure.Kind.CORRUPT_FILE;
+  }
+
+  private static ImageFailure.Kind kindOf(InvalidPixelException e) {
+    if (e.problem() == InvalidPixelException.Problem.INSTANCE_LABEL_MISMATCH) {
+      return ImageFailure.Kind.INSTANCE_MISMATCH;
+    }
+    return switch (e.source()) {
+      case PREDICTION -> ImageFailure.Kind.PREDICTION_VALUE;
+      case GROUND_TRUTH -> ImageFailure.Kind.LABEL_VALUE;
+      case INSTANCES -> ImageFailure.Kind.INSTANCE_VALUE;
+    };
   }
 
   private static double seconds(long start) {

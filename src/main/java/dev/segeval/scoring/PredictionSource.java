@@ -12,10 +12,25 @@ import org.apache.hadoop.conf.Configuration;
 public interface PredictionSource extends Serializable {
 
   /** Creates the reader used by one task thread. */
-  Reader open(Configuration conf) throws IOException;
+  Reader open(Configuration conf, TaskResources resources) throws IOException;
 
   /** A short description for summaries and logs, without credentials. */
   String describe();
+
+  /**
+   * What the task running a reader may use, decided by the Spark job from its own settings and passed as typed
+   * values: how many tasks share the JVM (to size thread pools) and the GPU Spark assigned to the task, if any.
+   */
+  record TaskResources(int taskSlots, String gpuAddress) implements Serializable {
+    /** One task at a time, no GPU: the single-threaded reference path and the driver. */
+    public static final TaskResources SINGLE = new TaskResources(1, null);
+
+    public TaskResources {
+      if (taskSlots < 1) {
+        throw new IllegalArgumentException("taskSlots must be at least 1, got " + taskSlots);
+      }
+    }
+  }
 
   /** Produces the prediction of one image, in the class space's encoding. */
   interface Reader extends AutoCloseable {
@@ -25,6 +40,9 @@ public interface PredictionSource extends Serializable {
      * @param height the ground truth's height
      * @return raw prediction values, row-major, width x height
      * @throws PredictionException naming the file when the prediction is missing or unusable
+     * @throws java.io.FileNotFoundException        when a file the prediction needs does not exist
+     * @throws dev.segeval.imaging.ImageFormatException when a file the prediction needs cannot be decoded
+     * @throws IOException                           for any other I/O failure (fails the task, not the image)
      */
     int[] predict(ScoringTask task, int width, int height) throws IOException, PredictionException;
 
@@ -33,12 +51,19 @@ public interface PredictionSource extends Serializable {
     }
   }
 
-  /** A prediction that cannot be used for this image. */
+  /** A prediction that cannot be used for this image, with the kind of problem. */
   final class PredictionException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    public PredictionException(String message) {
+    private final ImageFailure.Kind kind;
+
+    public PredictionException(ImageFailure.Kind kind, String message) {
       super(message);
+      this.kind = kind;
+    }
+
+    public ImageFailure failure() {
+      return new ImageFailure(kind, getMessage());
     }
   }
 }

@@ -22,16 +22,16 @@ public final class SequentialEvaluator {
                                 Configuration conf) throws IOException {
     RunAggregate total = new RunAggregate(SegmentationStats.empty(space));
     List<ImageResult> images = new ArrayList<>();
-    try (ImageScorer scorer = new ImageScorer(space, source, conf)) {
+    try (ImageScorer scorer = new ImageScorer(space, source, conf, PredictionSource.TaskResources.SINGLE)) {
       for (ScoringTask t : tasks) {
         ImageResult r = scorer.score(t);
         images.add(r);
         total.add(r);
       }
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       throw e;
     } catch (Exception e) {
-      throw new IOException(e);
+      throw new IOException("Cannot close the prediction reader", e);
     }
     return new Result(total, images);
   }

@@ -1,176 +1,226 @@
 package dev.segeval.spark;
 
-import dev.segeval.datasets.DatasetLayout;
-import dev.segeval.datasets.DatasetLayouts;
 import dev.segeval.datasets.HadoopPaths;
-import dev.segeval.datasets.PredictionIndex;
-import dev.segeval.datasets.Sample;
+import dev.segeval.inference.ModelLoadException;
+import dev.segeval.inference.ModelPredictions;
 import dev.segeval.labels.ClassSpace;
 import dev.segeval.labels.LabelTable;
+import dev.segeval.labels.PredictionEncoding;
+import dev.segeval.metrics.AbsentClassPolicy;
 import dev.segeval.metrics.MetricReport;
 import dev.segeval.metrics.SegmentationStats;
 import dev.segeval.report.Charts;
 import dev.segeval.report.RunInfo;
 import dev.segeval.report.SummaryJson;
+import dev.segeval.runs.RunDirectory;
+import dev.segeval.runs.RunFingerprint;
+import dev.segeval.scoring.EvaluationException;
+import dev.segeval.scoring.EvaluationSpec;
 import dev.segeval.scoring.FolderPredictions;
 import dev.segeval.scoring.ImageResult;
 import dev.segeval.scoring.ImageScorer;
+import dev.segeval.scoring.PredictionSource;
+import dev.segeval.scoring.PredictionSource.TaskResources;
 import dev.segeval.scoring.RunAggregate;
+import dev.segeval.scoring.RunPlanner;
 import dev.segeval.scoring.ScoringTask;
+import dev.segeval.scoring.SystematicErrors;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import dev.segeval.inference.DjlRuntime;
-import dev.segeval.inference.ModelPredictions;
-import dev.segeval.labels.PredictionEncoding;
-import dev.segeval.metrics.AbsentClassPolicy;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.VoidFunction;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 
 /**
- * The {@code evaluate} job. The driver lists the split and resolves prediction files; executors read, decode and
- * score images (per-image sufficient statistics only, never pixels, leave the executors); statistics are merged
- * with a tree aggregation; ratios are computed once on the driver; tables are written as Parquet and the
- * summary JSON last, so that a run without {@code summary.json} is known to be incomplete.
+ * The {@code evaluate} job. The driver checks the inputs and the output, plans the run (listing, prediction
+ * matching: {@link RunPlanner}) and stores the run's fingerprint; executors read, decode and score images and
+ * commit per-image results as they go ({@link RunDirectory}), so that a rerun with {@code --resume} scores only
+ * what a dead driver left unscored. All committed results are then read back, merged with a tree aggregation
+ * (order-independent, exact), checked for systematic input mistakes, and written as Parquet tables; the summary
+ * JSON comes last, so that a run without {@code summary.json} is known to be incomplete.
  */
 public final class EvaluateJob {
   public static final String VERSION = EvaluateJob.class.getPackage().getImplementationVersion() == null
       ? "dev" : EvaluateJob.class.getPackage().getImplementationVersion();
 
-  /** Milliseconds between progress lines on the driver (evaluate --progress-interval sets it). */
-  public static final String PROGRESS_INTERVAL_PROPERTY = "segeval.progress.intervalMs";
-
   /** What a finished run produced. */
   public record Outcome(RunInfo run, MetricReport report, ClassSpace space, RunAggregate aggregate) {
-  }
-
-  /** A run that cannot start: bad option, empty split, no predictions. The message says what to do. */
-  public static final class EvaluationException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    public EvaluationException(String message) {
-      super(message);
-    }
   }
 
   private EvaluateJob() {
   }
 
-  /** Loads the labels table of a spec: the custom file if given, else the dataset's built-in table. */
-  public static LabelTable labelTable(EvaluationSpec spec, Configuration conf) throws IOException {
-    if (spec.labelsFile() != null) {
-      return LabelTable.parse(HadoopPaths.fileName(spec.labelsFile()), spec.labelsFile(),
-          HadoopPaths.readLines(spec.labelsFile(), conf), java.util.Map.of());
-    }
-    if (spec.dataset().equalsIgnoreCase("folder")) {
-      throw new EvaluationException("Cannot evaluate dataset 'folder': pass its labels table with --labels <csv>");
-    }
-    return LabelTable.builtIn(spec.dataset());
-  }
-
-  /** Lists the split and resolves every sample's prediction on the driver. */
-  public static List<ScoringTask> plan(EvaluationSpec spec, Configuration conf) throws IOException {
-    DatasetLayout layout = DatasetLayouts.forName(spec.dataset());
-    List<Sample> samples = layout.list(spec.dataRoot(), spec.split(), conf);
-    if (samples.isEmpty()) {
-      throw new EvaluationException(String.format(Locale.ROOT,
-          "Cannot evaluate: no images in split '%s' of %s under %s (expected %s); check --data-root and --split",
-          spec.split(), layout.name(), spec.dataRoot(), layout.describeLayout(spec.dataRoot(), spec.split())));
-    }
-    List<ScoringTask> tasks = new ArrayList<>(samples.size());
-    if (spec.predictions() instanceof FolderPredictions folder) {
-      PredictionIndex index = PredictionIndex.build(folder.root(), conf);
-      if (index.size() == 0) {
-        throw new EvaluationException("Cannot evaluate: no .png predictions under " + folder.root()
-            + "; check --predictions");
-      }
-      for (Sample s : samples) {
-        try {
-          tasks.add(new ScoringTask(s, index.resolve(s.id(), layout.predictionMatcher()), null));
-        } catch (IllegalStateException e) {
-          tasks.add(new ScoringTask(s, null, e.getMessage()));
-        }
-      }
-    } else {
-      for (Sample s : samples) {
-        tasks.add(new ScoringTask(s, null, null));
-      }
-    }
-    if (!spec.instances()) {
-      tasks.replaceAll(t -> new ScoringTask(new Sample(t.sample().id(), t.sample().imagePath(),
-          t.sample().labelPath(), null), t.predictionPath(), t.resolutionError()));
-    }
-    return tasks;
-  }
-
   public static Outcome run(SparkSession spark, EvaluationSpec spec, PrintStream log) throws IOException {
+    return run(spark, spec, RunOptions.DEFAULTS, log);
+  }
+
+  public static Outcome run(SparkSession spark, EvaluationSpec spec, RunOptions options, PrintStream log)
+      throws IOException {
     long t0 = System.nanoTime();
     String startedAt = Instant.now().toString();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Configuration conf = spark.sparkContext().hadoopConfiguration();
+    String group = "segeval-" + spec.runId();
 
-    jsc.setJobDescription("segeval: list " + spec.dataset() + " " + spec.split());
-    LabelTable table = labelTable(spec, conf);
+    // Everything that can be wrong with the inputs as a whole is found here, before any image is scored.
+    jsc.setJobDescription("segeval: check inputs");
+    requireWritable("--output", spec.output(), conf);
+    LabelTable table = RunPlanner.labelTable(spec, conf);
     ClassSpace space = new ClassSpace(table, spec.encoding());
+    String modelSha256 = "none";
+    String protocol = "none";
     if (spec.predictions() instanceof ModelPredictions model) {
       if (spec.encoding() != PredictionEncoding.TRAIN_ID) {
         throw new EvaluationException("Cannot evaluate a model in the labelId encoding: models predict train ids");
       }
-      ModelPredictions bound = model.withSpace(space);
+      if (model.options().savePredictions() != null) {
+        requireWritable("--save-predictions", model.options().savePredictions(), conf);
+      }
       jsc.setJobDescription("segeval: load model " + HadoopPaths.redact(model.options().modelUri()));
-      Configuration driverConf = new Configuration(conf);
-      driverConf.setInt(ModelPredictions.TASK_SLOTS_KEY, taskSlots(spark.sparkContext().getConf()));
-      ModelPredictions.validate(model.options(), space, driverConf);
-      spec = withPredictions(spec, bound);
-      log.printf(Locale.ROOT, "[segeval] model %s: %d classes, %s; %s%n",
-          HadoopPaths.redact(model.options().modelUri()), space.numClasses(), model.options().protocol(),
-          DjlRuntime.describe());
+      try {
+        modelSha256 = ModelPredictions.validate(model.options(), space, conf,
+            new TaskResources(taskSlots(spark.sparkContext().getConf()), null));
+      } catch (ModelLoadException e) {
+        throw new EvaluationException(e.getMessage(), e);
+      }
+      protocol = model.options().protocol().toString();
+      spec = withPredictions(spec, model.withSpace(space));
+      log.printf(Locale.ROOT, "[segeval] model %s (SHA-256 %s...): %d classes, %s%n",
+          HadoopPaths.redact(model.options().modelUri()), modelSha256.substring(0, 12), space.numClasses(),
+          protocol);
     }
-    List<ScoringTask> tasks = plan(spec, conf);
+    jsc.setJobDescription("segeval: list " + spec.dataset() + " " + spec.split());
+    RunPlanner.RunPlan plan = RunPlanner.plan(spec, conf);
+    List<ScoringTask> tasks = plan.tasks();
     double listingSeconds = (System.nanoTime() - t0) / 1e9;
     log.printf(Locale.ROOT, "[segeval] %s %s: %d images listed in %.1f s under %s; %d classes%n", spec.dataset(),
         spec.split(), tasks.size(), listingSeconds, HadoopPaths.redact(spec.dataRoot()), space.numClasses());
 
-    int partitions = spec.partitions() > 0 ? spec.partitions()
-        : (int) Math.min(tasks.size(), Math.max(jsc.defaultParallelism() * 3L, (tasks.size() + 99) / 100));
+    // The run's state: its fingerprint and the results committed so far.
+    RunDirectory runDir = new RunDirectory(spec.output(), spec.runId());
+    RunFingerprint fingerprint = fingerprint(spec, table, plan, modelSha256, protocol);
     Broadcast<SerializableConfiguration> confBc = jsc.broadcast(new SerializableConfiguration(conf));
-    LongAccumulator done = jsc.sc().longAccumulator("segeval.images");
-    final EvaluationSpec jobSpec = spec;
-    JavaRDD<ImageResult> results = jsc.parallelize(tasks, partitions)
-        .mapPartitions(new ScorePartition(space, jobSpec, confBc, done))
-        .persist(StorageLevel.MEMORY_AND_DISK_SER()); // serialised: sparse matrices
+    Map<String, List<String>> committed = new LinkedHashMap<>();
+    if (options.resume()) {
+      RunFingerprint stored = runDir.readFingerprint(conf);
+      if (stored == null) {
+        log.printf(Locale.ROOT, "[segeval] nothing to resume for run %s under %s: starting it%n", spec.runId(),
+            HadoopPaths.redact(spec.output()));
+        runDir.start(fingerprint, conf);
+      } else {
+        List<String> differences = stored.differences(fingerprint);
+        if (!differences.isEmpty()) {
+          throw new EvaluationException("Cannot resume run '" + spec.runId() + "': it was started with other "
+              + "inputs: " + String.join("; ", differences) + ". Rerun without --resume to score it afresh, or "
+              + "use another --run-id");
+        }
+        jsc.setJobGroup(group, "segeval: read committed results of run " + spec.runId(), false);
+        readCommittedIds(jsc, runDir, confBc, conf, committed);
+      }
+    } else {
+      runDir.start(fingerprint, conf);
+    }
+    Set<String> done = new HashSet<>();
+    committed.values().forEach(done::addAll);
+    List<ScoringTask> remaining = new ArrayList<>();
+    for (ScoringTask t : tasks) {
+      if (!done.contains(t.sample().id())) {
+        remaining.add(t);
+      }
+    }
+    long resumed = tasks.size() - remaining.size();
+    if (options.resume() && !committed.isEmpty()) {
+      log.printf(Locale.ROOT, "[segeval] resuming run %s: %d of %d images already committed; scoring the other "
+          + "%d%n", spec.runId(), resumed, tasks.size(), remaining.size());
+    }
 
     long t1 = System.nanoTime();
-    String group = "segeval-" + spec.runId();
-    jsc.setJobGroup(group, "segeval: score " + tasks.size() + " images of " + spec.dataset() + " " + spec.split(),
-        false);
-    RunAggregate aggregate;
-    long interval = Long.getLong(PROGRESS_INTERVAL_PROPERTY, 5000L);
-    try (ProgressReporter ignored = new ProgressReporter(jsc, group, done, tasks.size(), log, interval)) {
-      aggregate = results.treeAggregate(new RunAggregate(SegmentationStats.empty(space)), RunAggregate::add,
-          RunAggregate::merge, partitions > 64 ? 2 : 1);
+    if (!remaining.isEmpty()) {
+      int partitions = spec.partitions() > 0 ? Math.min(spec.partitions(), remaining.size())
+          : (int) Math.min(remaining.size(),
+              Math.max(jsc.defaultParallelism() * 3L, (remaining.size() + 99) / 100));
+      LongAccumulator scored = jsc.sc().longAccumulator("segeval.images");
+      jsc.setJobGroup(group, "segeval: score " + remaining.size() + " images of " + spec.dataset() + " "
+          + spec.split(), false);
+      try (ProgressReporter ignored = new ProgressReporter(jsc, group, scored, remaining.size(), log,
+          options.progressIntervalMs())) {
+        jsc.parallelize(remaining, partitions)
+            .foreachPartition(new ScoreAndCommit(space, spec, runDir, confBc, scored, options.commitIntervalMs()));
+      }
     }
     double scoringSeconds = (System.nanoTime() - t1) / 1e9;
+
+    // Every committed result, each image once, whether scored now or by an earlier attempt.
+    jsc.setJobGroup(group, "segeval: read committed results of run " + spec.runId(), false);
+    readCommittedIds(jsc, runDir, confBc, conf, committed);
+    Set<String> planned = new HashSet<>();
+    for (ScoringTask t : tasks) {
+      planned.add(t.sample().id());
+    }
+    List<String> files = new ArrayList<>(committed.keySet());
+    List<List<String>> skips = RunDirectory.plan(new ArrayList<>(committed.values()));
+    List<FileToRead> reads = new ArrayList<>();
+    for (int i = 0; i < files.size(); i++) {
+      Set<String> skip = new HashSet<>(skips.get(i));
+      for (String id : committed.get(files.get(i))) {
+        if (!planned.contains(id)) {
+          skip.add(id);
+        }
+      }
+      reads.add(new FileToRead(files.get(i), skip));
+    }
+    JavaRDD<ImageResult> results = jsc.parallelize(reads, Math.max(1, Math.min(reads.size(),
+            jsc.defaultParallelism() * 3)))
+        .flatMap(new ReadCommitted(confBc))
+        .persist(StorageLevel.MEMORY_AND_DISK_SER()); // serialised: sparse matrices
+    RunAggregate aggregate = results.treeAggregate(new RunAggregate(SegmentationStats.empty(space)),
+        RunAggregate::add, RunAggregate::merge, reads.size() > 64 ? 2 : 1);
+    if (aggregate.okImages() + aggregate.failedImages() != tasks.size()) {
+      throw new IllegalStateException(String.format(Locale.ROOT, "Run %s has %d committed results for %d images",
+          spec.runId(), aggregate.okImages() + aggregate.failedImages(), tasks.size()));
+    }
+    Optional<String> systematic = SystematicErrors.explain(space, aggregate, tasks.size(),
+        spec.predictions() instanceof FolderPredictions);
+    if (systematic.isPresent()) {
+      results.unpersist(false);
+      throw new EvaluationException(systematic.get());
+    }
     MetricReport report = MetricReport.compute(space, aggregate.stats(), spec.absentPolicy());
 
     List<RunInfo.Failure> failures = new ArrayList<>();
     if (aggregate.failedImages() > 0) {
       jsc.setJobDescription("segeval: collect failures");
-      for (ImageResult r : results.filter(r -> !r.ok()).take(RunInfo.MAX_LISTED_FAILURES)) {
-        failures.add(new RunInfo.Failure(r.id(), r.error()));
+      List<ImageResult> failed = new ArrayList<>(results.filter(r -> !r.ok()).collect());
+      failed.sort((a, b) -> a.id().compareTo(b.id()));
+      for (ImageResult r : failed.subList(0, Math.min(failed.size(), RunInfo.MAX_LISTED_FAILURES))) {
+        failures.add(new RunInfo.Failure(r.id(), r.failure().kind().label(), r.error()));
       }
     }
 
@@ -180,23 +230,21 @@ public final class EvaluateJob {
     // summary.json marks a complete output: remove the previous one before touching any table, so that a run
     // that dies while writing (or a rerun of the same run id) never leaves a summary next to partial tables.
     HadoopPaths.delete(HadoopPaths.join(out, "summary.json"), conf);
-    // The four tables are independent Spark jobs: submitting them from parallel threads overlaps their
-    // scheduling and Parquet set-up (job groups are per thread, so each names its own table in the UI).
     AbsentClassPolicy policy = spec.absentPolicy();
     JavaRDD<Row> imageRows = results.map(r -> ResultTables.imageRow(r, space, policy));
-    runAll(List.of(
+    writeAll(List.of(
         new TableWrite("images", spark.createDataFrame(imageRows, ResultTables.IMAGES)),
         new TableWrite("classes", spark.createDataFrame(ResultTables.classRows(space, report),
             ResultTables.CLASSES).coalesce(1)),
         new TableWrite("categories", spark.createDataFrame(ResultTables.categoryRows(report),
             ResultTables.CATEGORIES).coalesce(1)),
         new TableWrite("confusion", spark.createDataFrame(ResultTables.confusionRows(space, aggregate.stats()),
-            ResultTables.CONFUSION).coalesce(1))), jsc, group, out, jobSpec.runId());
+            ResultTables.CONFUSION).coalesce(1))), jsc, group, out, spec.runId());
     results.unpersist(false);
     double writingSeconds = (System.nanoTime() - t2) / 1e9;
     double totalSeconds = (System.nanoTime() - t0) / 1e9;
     RunInfo run = runInfo(spec, startedAt, master, tasks.size(), aggregate, listingSeconds, scoringSeconds,
-        writingSeconds, totalSeconds, failures);
+        writingSeconds, totalSeconds, failures, resumed);
     jsc.setJobGroup(group, "segeval: write summary/", false);
     writeSmall(spark, List.of(ResultTables.summaryRow(run, report)), ResultTables.SUMMARY,
         tablePath(out, "summary", spec.runId()));
@@ -210,22 +258,77 @@ public final class EvaluateJob {
     return new Outcome(run, report, space, aggregate);
   }
 
-  static EvaluationSpec withPredictions(EvaluationSpec s, dev.segeval.scoring.PredictionSource p) {
+  /** Fails before any work when results (or saved predictions) could not be written there. */
+  private static void requireWritable(String option, String uri, Configuration conf) {
+    try {
+      HadoopPaths.requireWritableDirectory(uri, conf);
+    } catch (IOException e) {
+      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
+          .orElse("");
+      throw new EvaluationException("Cannot write to " + option + " " + HadoopPaths.redact(uri) + ": "
+          + HadoopPaths.redact(why) + "; give a folder you can write to (for s3a://, an existing bucket)", e);
+    }
+  }
+
+  /** Adds the ids of committed files not yet in {@code committed} (headers only, read on the executors). */
+  private static void readCommittedIds(JavaSparkContext jsc, RunDirectory runDir,
+                                       Broadcast<SerializableConfiguration> confBc, Configuration conf,
+                                       Map<String, List<String>> committed) throws IOException {
+    List<String> fresh = new ArrayList<>();
+    for (String f : runDir.committedFiles(conf)) {
+      if (!committed.containsKey(f)) {
+        fresh.add(f);
+      }
+    }
+    if (fresh.isEmpty()) {
+      return;
+    }
+    List<List<String>> ids = jsc.parallelize(fresh, Math.min(fresh.size(), jsc.defaultParallelism() * 3))
+        .map(f -> RunDirectory.readIds(f, confBc.value().get())).collect();
+    Map<String, List<String>> all = new java.util.TreeMap<>(committed);
+    for (int i = 0; i < fresh.size(); i++) {
+      all.put(fresh.get(i), ids.get(i));
+    }
+    committed.clear();
+    committed.putAll(all); // sorted by file name, the order RunDirectory.plan expects
+  }
+
+  static RunFingerprint fingerprint(EvaluationSpec spec, LabelTable table, RunPlanner.RunPlan plan,
+                                    String modelSha256, String protocol) {
+    Map<String, String> f = new LinkedHashMap<>();
+    f.put("tool.version", VERSION);
+    f.put("dataset", spec.dataset());
+    f.put("split", spec.split());
+    f.put("data.root", HadoopPaths.redact(spec.dataRoot()));
+    f.put("labels.table", table.name() + " " + table.digest());
+    f.put("images", String.valueOf(plan.tasks().size()));
+    f.put("listing.sha256", plan.listingDigest());
+    f.put("predictions", spec.predictions() instanceof FolderPredictions folder
+        ? HadoopPaths.redact(folder.root()) : "model");
+    f.put("predictions.sha256", plan.predictionsDigest());
+    f.put("model.sha256", modelSha256);
+    f.put("protocol", protocol);
+    f.put("prediction.encoding", spec.encoding().cliName());
+    f.put("instances", String.valueOf(spec.instances()));
+    return new RunFingerprint(f);
+  }
+
+  static EvaluationSpec withPredictions(EvaluationSpec s, PredictionSource p) {
     return new EvaluationSpec(s.dataset(), s.labelsFile(), s.dataRoot(), s.split(), p, s.encoding(), s.absentPolicy(),
         s.output(), s.runId(), s.partitions(), s.instances());
   }
 
   private static RunInfo runInfo(EvaluationSpec spec, String startedAt, String master, long images,
                                  RunAggregate agg, double listing, double scoring, double writing, double total,
-                                 List<RunInfo.Failure> failures) {
+                                 List<RunInfo.Failure> failures, long resumed) {
     return new RunInfo(spec.runId(), spec.dataset(), spec.split(), HadoopPaths.redact(spec.dataRoot()),
         HadoopPaths.redact(spec.predictions().describe()),
         spec.encoding().cliName(), spec.absentPolicy().cliName(), startedAt, master, VERSION, images,
-        agg.okImages(), agg.failedImages(), agg.pixels(), listing, scoring, writing, total, failures);
+        agg.okImages(), agg.failedImages(), agg.pixels(), listing, scoring, writing, total, failures, resumed);
   }
 
   /** Concurrent tasks per executor JVM: N of local[N] (cores for local[*]), else spark.executor.cores. */
-  static int taskSlots(org.apache.spark.SparkConf sparkConf) {
+  static int taskSlots(SparkConf sparkConf) {
     String master = sparkConf.get("spark.master", "local[*]");
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("local\\[(\\*|\\d+)(,\\d+)?\\]").matcher(master);
     if (m.matches()) {
@@ -239,45 +342,49 @@ public final class EvaluateJob {
   }
 
   /** One result table to write under {@code <output>/<name>/run_id=<id>}. */
-  private record TableWrite(String name, org.apache.spark.sql.Dataset<Row> rows) {
+  private record TableWrite(String name, Dataset<Row> rows) {
   }
 
-  /** Writes the tables concurrently and rethrows the first failure once all have ended. */
-  private static void runAll(List<TableWrite> tables, JavaSparkContext jsc, String group, String out, String runId)
-      throws IOException {
-    List<Runnable> writes = new ArrayList<>();
-    for (TableWrite t : tables) {
-      writes.add(() -> {
-        jsc.setJobGroup(group, "segeval: write " + t.name() + "/ for run " + runId, false);
-        t.rows().write().mode(SaveMode.Overwrite).parquet(tablePath(out, t.name(), runId));
-      });
-    }
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writes.size(),
-        r -> {
-          Thread t = new Thread(r, "segeval-writer");
-          t.setDaemon(true);
-          return t;
-        });
+  /**
+   * Writes the tables concurrently (independent Spark jobs: their scheduling and Parquet set-up overlap; job
+   * groups are per thread, so each names its own table in the UI) and rethrows the first failure once all ended.
+   */
+  private static void writeAll(List<TableWrite> tables, JavaSparkContext jsc, String group, String out,
+                               String runId) throws IOException {
+    ExecutorService pool = Executors.newFixedThreadPool(tables.size(), r -> {
+      Thread t = new Thread(r, "segeval-writer");
+      t.setDaemon(true);
+      return t;
+    });
     try {
-      List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
-      for (Runnable w : writes) {
-        futures.add(pool.submit(w));
+      List<Future<?>> futures = new ArrayList<>();
+      for (TableWrite t : tables) {
+        futures.add(pool.submit(() -> {
+          jsc.setJobGroup(group, "segeval: write " + t.name() + "/ for run " + runId, false);
+          t.rows().write().mode(SaveMode.Overwrite).parquet(tablePath(out, t.name(), runId));
+        }));
       }
-      RuntimeException first = null;
-      for (java.util.concurrent.Future<?> f : futures) {
+      Throwable first = null;
+      for (Future<?> f : futures) {
         try {
           f.get();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
           if (first == null) {
-            first = e.getCause() instanceof RuntimeException re ? re : new RuntimeException(e.getCause());
+            first = e.getCause();
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new IOException("Interrupted while writing the result tables", e);
         }
       }
+      if (first instanceof RuntimeException re) {
+        throw re;
+      }
+      if (first instanceof Error err) {
+        throw err;
+      }
       if (first != null) {
-        throw first;
+        throw new IOException("Cannot write the result tables", first);
       }
     } finally {
       pool.shutdownNow();
@@ -288,53 +395,86 @@ public final class EvaluateJob {
     return HadoopPaths.join(output, table, "run_id=" + runId);
   }
 
-  private static void writeSmall(SparkSession spark, List<Row> rows, org.apache.spark.sql.types.StructType schema,
-                                 String path) {
+  private static void writeSmall(SparkSession spark, List<Row> rows, StructType schema, String path) {
     spark.createDataFrame(rows, schema).coalesce(1).write().mode(SaveMode.Overwrite).parquet(path);
   }
 
-  /** Scores the images of one partition with one scorer (one per task thread). */
-  static final class ScorePartition implements FlatMapFunction<Iterator<ScoringTask>, ImageResult> {
-    private static final long serialVersionUID = 1L;
-    private final ClassSpace space;
-    private final EvaluationSpec spec;
-    private final Broadcast<SerializableConfiguration> conf;
-    private final LongAccumulator done;
+  /** A committed chunk file and the ids in it that another file supplies. */
+  record FileToRead(String file, Set<String> skip) implements java.io.Serializable {
+  }
 
-    ScorePartition(ClassSpace space, EvaluationSpec spec, Broadcast<SerializableConfiguration> conf,
-                   LongAccumulator done) {
-      this.space = space;
-      this.spec = spec;
+  /** Reads the results of committed chunk files on the executors. */
+  static final class ReadCommitted implements FlatMapFunction<FileToRead, ImageResult> {
+    private static final long serialVersionUID = 1L;
+    private final Broadcast<SerializableConfiguration> conf;
+
+    ReadCommitted(Broadcast<SerializableConfiguration> conf) {
       this.conf = conf;
-      this.done = done;
     }
 
     @Override
-    public Iterator<ImageResult> call(Iterator<ScoringTask> tasks) throws Exception {
+    public Iterator<ImageResult> call(FileToRead f) throws IOException {
       List<ImageResult> out = new ArrayList<>();
-      Configuration taskConf = new Configuration(conf.value().get());
-      org.apache.spark.SparkEnv sparkEnv = org.apache.spark.SparkEnv.get();
-      if (sparkEnv != null) {
-        taskConf.setInt(ModelPredictions.TASK_SLOTS_KEY, taskSlots(sparkEnv.conf()));
+      for (ImageResult r : RunDirectory.read(f.file(), conf.value().get())) {
+        if (!f.skip().contains(r.id())) {
+          out.add(r);
+        }
       }
+      return out.iterator();
+    }
+  }
+
+  /**
+   * Scores the images of one partition with one scorer (one per task thread) and commits the results as it goes:
+   * whenever {@code commitIntervalMs} has passed since the last commit, and at the end of the partition.
+   */
+  static final class ScoreAndCommit implements VoidFunction<Iterator<ScoringTask>> {
+    private static final long serialVersionUID = 1L;
+    private final ClassSpace space;
+    private final EvaluationSpec spec;
+    private final RunDirectory runDir;
+    private final Broadcast<SerializableConfiguration> conf;
+    private final LongAccumulator scored;
+    private final long commitIntervalMs;
+
+    ScoreAndCommit(ClassSpace space, EvaluationSpec spec, RunDirectory runDir,
+                   Broadcast<SerializableConfiguration> conf, LongAccumulator scored, long commitIntervalMs) {
+      this.space = space;
+      this.spec = spec;
+      this.runDir = runDir;
+      this.conf = conf;
+      this.scored = scored;
+      this.commitIntervalMs = commitIntervalMs;
+    }
+
+    @Override
+    public void call(Iterator<ScoringTask> tasks) throws Exception {
+      Configuration taskConf = conf.value().get();
+      SparkEnv env = SparkEnv.get();
+      int slots = env == null ? 1 : taskSlots(env.conf());
+      String gpu = null;
       TaskContext task = TaskContext.get();
       if (task != null && task.resourcesJMap().containsKey("gpu")) {
         // Spark assigned this task a GPU (spark.task.resource.gpu.amount): run the model there.
         String[] addresses = task.resourcesJMap().get("gpu").addresses();
-        if (addresses.length > 0) {
-          taskConf.set(ModelPredictions.TASK_GPU_KEY, addresses[0]);
-        }
+        gpu = addresses.length > 0 ? addresses[0] : null;
       }
-      org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
       String worker = (env == null ? "?" : env.executorId()) + "@"
           + java.net.InetAddress.getLocalHost().getHostName() + ":" + ProcessHandle.current().pid();
-      try (ImageScorer scorer = new ImageScorer(space, spec.predictions(), taskConf)) {
+      List<ImageResult> chunk = new ArrayList<>();
+      long lastCommit = System.nanoTime();
+      try (ImageScorer scorer = new ImageScorer(space, spec.predictions(), taskConf, new TaskResources(slots, gpu))) {
         while (tasks.hasNext()) {
-          out.add(scorer.score(tasks.next()).withWorker(worker));
-          done.add(1);
+          chunk.add(scorer.score(tasks.next()).withWorker(worker));
+          scored.add(1);
+          if (System.nanoTime() - lastCommit >= commitIntervalMs * 1_000_000L) {
+            runDir.commit(chunk, taskConf);
+            chunk.clear();
+            lastCommit = System.nanoTime();
+          }
         }
       }
-      return out.iterator();
+      runDir.commit(chunk, taskConf);
     }
   }
 }

@@ -33,7 +33,8 @@ public final class ResultTables {
   public static final StructType IMAGES = new StructType(new StructField[] {
       field("image_id", DataTypes.StringType), field("image_path", DataTypes.StringType),
       field("label_path", DataTypes.StringType), field("prediction_path", DataTypes.StringType),
-      field("status", DataTypes.StringType), field("error", DataTypes.StringType),
+      field("status", DataTypes.StringType), field("error_kind", DataTypes.StringType),
+      field("error", DataTypes.StringType),
       field("width", DataTypes.IntegerType), field("height", DataTypes.IntegerType),
       field("evaluated_pixels", DataTypes.LongType), field("correct_pixels", DataTypes.LongType),
       field("ignored_pixels", DataTypes.LongType), field("miou", DataTypes.DoubleType),
@@ -88,7 +89,7 @@ public final class ResultTables {
   public static Row imageRow(ImageResult r, ClassSpace space, AbsentClassPolicy policy) {
     if (!r.ok()) {
       return RowFactory.create(r.id(), r.imagePath(), r.labelPath(), r.predictionPath(), r.status().label(),
-          r.error(), null, null, null, null, null, null, null, r.seconds(), r.worker(), new Row[0], new Row[0],
+          r.failure().kind().label(), r.error(), null, null, null, null, null, null, null, r.seconds(), r.worker(), new Row[0], new Row[0],
           new Row[0]);
     }
     SegmentationStats s = r.stats();
@@ -115,7 +116,7 @@ public final class ResultTables {
       }
     }
     return RowFactory.create(r.id(), r.imagePath(), r.labelPath(), r.predictionPath(), r.status().label(), null,
-        r.width(), r.height(), m.evaluatedPixels(), m.correctPixels(), m.ignoredPixels(), m.meanIou(),
+        null, r.width(), r.height(), m.evaluatedPixels(), m.correctPixels(), m.ignoredPixels(), m.meanIou(),
         m.pixelAccuracy(), r.seconds(), r.worker(), cells.toArray(new Row[0]), classInst.toArray(new Row[0]),
         catInst.toArray(new Row[0]));
   }

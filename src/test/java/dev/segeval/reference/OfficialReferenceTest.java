@@ -14,7 +14,7 @@ import dev.segeval.metrics.SegmentationStats;
 import dev.segeval.scoring.FolderPredictions;
 import dev.segeval.scoring.SequentialEvaluator;
 import dev.segeval.spark.EvaluateJob;
-import dev.segeval.spark.EvaluationSpec;
+import dev.segeval.scoring.EvaluationSpec;
 import dev.segeval.spark.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,9 +41,9 @@ class OfficialReferenceTest {
         new FolderPredictions(data.resolve(preds).toUri().toString()), encoding, AbsentClassPolicy.EXCLUDE,
         "unused", "ref", 0, true);
     Configuration conf = new Configuration();
-    ClassSpace space = new ClassSpace(EvaluateJob.labelTable(spec, conf), encoding);
+    ClassSpace space = new ClassSpace(dev.segeval.scoring.RunPlanner.labelTable(spec, conf), encoding);
     SequentialEvaluator.Result r = SequentialEvaluator.evaluate(space, spec.predictions(),
-        EvaluateJob.plan(spec, conf), conf);
+        dev.segeval.scoring.RunPlanner.plan(spec, conf).tasks(), conf);
     assertEquals(0, r.aggregate().failedImages());
     return r;
   }

@@ -15,7 +15,7 @@ import dev.segeval.labels.PredictionEncoding;
 import dev.segeval.metrics.AbsentClassPolicy;
 import dev.segeval.scoring.FolderPredictions;
 import dev.segeval.spark.EvaluateJob;
-import dev.segeval.spark.EvaluationSpec;
+import dev.segeval.scoring.EvaluationSpec;
 import dev.segeval.spark.Fixtures;
 import dev.segeval.spark.SparkTestSession;
 import dev.segeval.synth.SyntheticDatasets;

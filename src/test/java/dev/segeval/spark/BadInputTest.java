@@ -1,5 +1,6 @@
 package dev.segeval.spark;
 
+import dev.segeval.scoring.EvaluationSpec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -91,7 +92,7 @@ class BadInputTest {
 
     // The one good image scores exactly as when it is evaluated alone.
     Configuration conf = new Configuration();
-    List<ScoringTask> good = EvaluateJob.plan(spec("x"), conf).stream()
+    List<ScoringTask> good = dev.segeval.scoring.RunPlanner.plan(spec("x"), conf).tasks().stream()
         .filter(t -> t.sample().id().equals("munster_000001_000024")).collect(Collectors.toList());
     SequentialEvaluator.Result alone = SequentialEvaluator.evaluate(outcome.space(), spec("x").predictions(), good,
         conf);
@@ -140,7 +141,7 @@ class BadInputTest {
     EvaluationSpec empty = new EvaluationSpec("cityscapes", null, data.resolve("cityscapes").toUri().toString(),
         "test", spec("z").predictions(), PredictionEncoding.LABEL_ID,
         dev.segeval.metrics.AbsentClassPolicy.EXCLUDE, tmp.resolve("o").toUri().toString(), "z", 0, true);
-    EvaluateJob.EvaluationException e = assertThrows(EvaluateJob.EvaluationException.class,
+    dev.segeval.scoring.EvaluationException e = assertThrows(dev.segeval.scoring.EvaluationException.class,
         () -> EvaluateJob.run(SparkTestSession.get(), empty, System.err));
     assertTrue(e.getMessage().contains("no images in split 'test'"), e.getMessage());
     assertTrue(e.getMessage().contains("gtFine/test/<city>"), e.getMessage());

@@ -1,5 +1,6 @@
 package dev.segeval.spark;
 
+import dev.segeval.scoring.EvaluationSpec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,7 +55,7 @@ class EvaluateJobTest {
     Configuration conf = new Configuration();
     ClassSpace space = outcome.space();
     SequentialEvaluator.Result seq = SequentialEvaluator.evaluate(space, spec.predictions(),
-        EvaluateJob.plan(spec, conf), conf);
+        dev.segeval.scoring.RunPlanner.plan(spec, conf).tasks(), conf);
     assertEquals(6, outcome.run().imageCount());
     assertEquals(0, outcome.run().failedCount());
     assertEquals(seq.aggregate().stats(), outcome.aggregate().stats(), "Spark and sequential statistics differ");

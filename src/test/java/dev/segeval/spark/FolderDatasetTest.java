@@ -1,5 +1,6 @@
 package dev.segeval.spark;
 
+import dev.segeval.scoring.EvaluationSpec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.segeval.imaging.PngEncoder;

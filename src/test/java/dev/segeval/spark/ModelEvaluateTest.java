@@ -1,6 +1,8 @@
 package dev.segeval.spark;
 
+import dev.segeval.scoring.EvaluationSpec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,7 +63,7 @@ class ModelEvaluateTest {
     ClassSpace space = new ClassSpace(LabelTable.builtIn("cityscapes"), PredictionEncoding.TRAIN_ID);
     EvaluationSpec seqSpec = spec(options(model, null, 1 << 24), "s");
     SequentialEvaluator.Result seq = SequentialEvaluator.evaluate(space,
-        ((ModelPredictions) seqSpec.predictions()).withSpace(space), EvaluateJob.plan(seqSpec, conf), conf);
+        ((ModelPredictions) seqSpec.predictions()).withSpace(space), dev.segeval.scoring.RunPlanner.plan(seqSpec, conf).tasks(), conf);
     assertEquals(seq.aggregate().stats(), outcome.aggregate().stats(), "Spark and sequential inference differ");
 
     // The saved masks are in Cityscapes label ids (the official submission format): scoring them as a
@@ -81,7 +83,7 @@ class ModelEvaluateTest {
   @Test
   void wrongClassCountFailsBeforeTheJob() {
     String model = Fixtures.resource("/models/conv7.pt").toUri().toString();
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    dev.segeval.scoring.EvaluationException e = assertThrows(dev.segeval.scoring.EvaluationException.class,
         () -> EvaluateJob.run(SparkTestSession.get(), spec(options(model, null, 1 << 24), "w"), System.err));
     assertTrue(e.getMessage().contains("predicts 7 classes but dataset 'cityscapes' has 19"), e.getMessage());
   }
@@ -98,11 +100,15 @@ class ModelEvaluateTest {
     EvaluationSpec s = new EvaluationSpec("cityscapes", null, copy.resolve("cityscapes").toUri().toString(), "val",
         new ModelPredictions(options(model, null, 96 * 64 - 1)), PredictionEncoding.TRAIN_ID,
         AbsentClassPolicy.EXCLUDE, tmp.resolve("o").toUri().toString(), "h", 2, true);
-    EvaluateJob.Outcome o = EvaluateJob.run(SparkTestSession.get(), s, System.err);
-    // The size is checked from the PNG header, before anything is decoded.
-    assertEquals(5, o.run().failedCount(), "every image is above the 6143-pixel limit");
-    assertTrue(o.run().failures().stream().allMatch(f -> f.error().endsWith(
-        "image of 96x64 pixels exceeds --max-image-pixels 6143")), String.valueOf(o.run().failures()));
+    // The size is checked from the PNG header, before anything is decoded. Every image is above the 6143-pixel
+    // limit: one systematic error with the fix, not five image failures.
+    dev.segeval.scoring.EvaluationException e = assertThrows(dev.segeval.scoring.EvaluationException.class,
+        () -> EvaluateJob.run(SparkTestSession.get(), s, System.err));
+    assertTrue(e.getMessage().startsWith("Cannot score: all 5 images failed with image-too-large, e.g. "),
+        e.getMessage());
+    assertTrue(e.getMessage().endsWith("image of 96x64 pixels exceeds --max-image-pixels 6143; raise "
+        + "--max-image-pixels if the executors have the memory for such images."), e.getMessage());
+    assertFalse(Files.exists(tmp.resolve("o/summary.json")));
 
     // With a normal limit only the truncated image fails.
     Files.write(images.resolve("lindau/lindau_000000_000020_leftImg8bit.png"),

@@ -1,8 +1,7 @@
-package dev.segeval.spark;
+package dev.segeval.scoring;
 
 import dev.segeval.labels.PredictionEncoding;
 import dev.segeval.metrics.AbsentClassPolicy;
-import dev.segeval.scoring.PredictionSource;
 import java.io.Serializable;
 
 /**

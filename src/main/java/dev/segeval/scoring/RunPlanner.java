@@ -1,0 +1,125 @@
+package dev.segeval.scoring;
+
+import dev.segeval.InvalidSettingException;
+import dev.segeval.datasets.DatasetLayout;
+import dev.segeval.datasets.DatasetLayouts;
+import dev.segeval.datasets.HadoopPaths;
+import dev.segeval.datasets.PredictionIndex;
+import dev.segeval.datasets.Sample;
+import dev.segeval.labels.LabelTable;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * Everything decided on the driver before any image is scored, without Spark: the labels table, the listing of
+ * the split and, for folder predictions, which file is each image's prediction. The same plan feeds the Spark job
+ * and the single-threaded reference path.
+ */
+public final class RunPlanner {
+  private RunPlanner() {
+  }
+
+  /**
+   * The images to score and digests of what was listed, for the run's fingerprint.
+   *
+   * @param tasks              one per image of the split, in listing order
+   * @param listingDigest      SHA-256 over every image's id and ground-truth files
+   * @param predictionsDigest  SHA-256 over every resolved prediction file with its length and modification time
+   *                           (so that predictions rewritten in place are noticed); "none" for a model
+   */
+  public record RunPlan(List<ScoringTask> tasks, String listingDigest, String predictionsDigest) {
+  }
+
+  /**
+   * Loads the labels table of a spec: the custom file if given, else the dataset's built-in table.
+   *
+   * @throws InvalidSettingException naming the file when it is missing or malformed
+   */
+  public static LabelTable labelTable(EvaluationSpec spec, Configuration conf) throws IOException {
+    if (spec.labelsFile() != null) {
+      List<String> lines;
+      try {
+        lines = HadoopPaths.readLines(spec.labelsFile(), conf);
+      } catch (FileNotFoundException e) {
+        throw new InvalidSettingException("Cannot read --labels " + HadoopPaths.redact(spec.labelsFile())
+            + ": the file does not exist", e);
+      }
+      return LabelTable.parse(HadoopPaths.fileName(spec.labelsFile()), spec.labelsFile(), lines, Map.of());
+    }
+    if (spec.dataset().equalsIgnoreCase("folder")) {
+      throw new InvalidSettingException("Cannot evaluate dataset 'folder': pass its labels table with --labels <csv>");
+    }
+    return LabelTable.builtIn(spec.dataset());
+  }
+
+  /** Lists the split and resolves every sample's prediction. */
+  public static RunPlan plan(EvaluationSpec spec, Configuration conf) throws IOException {
+    DatasetLayout layout = DatasetLayouts.forName(spec.dataset());
+    List<Sample> samples = new ArrayList<>(layout.list(spec.dataRoot(), spec.split(), conf));
+    if (samples.isEmpty()) {
+      throw new EvaluationException(String.format(Locale.ROOT,
+          "Cannot evaluate: no images in split '%s' of %s under %s (expected %s); check --data-root and --split",
+          spec.split(), layout.name(), HadoopPaths.redact(spec.dataRoot()),
+          layout.describeLayout(spec.dataRoot(), spec.split())));
+    }
+    if (!spec.instances()) {
+      samples.replaceAll(s -> new Sample(s.id(), s.imagePath(), s.labelPath(), null));
+    }
+    MessageDigest listing = sha256();
+    for (Sample s : samples) {
+      update(listing, s.id(), s.imagePath(), s.labelPath(), s.instancePath());
+    }
+    List<ScoringTask> tasks = new ArrayList<>(samples.size());
+    String predictionsDigest = "none";
+    if (spec.predictions() instanceof FolderPredictions folder) {
+      PredictionIndex index = PredictionIndex.build(folder.root(), conf);
+      if (index.size() == 0) {
+        throw new EvaluationException("Cannot evaluate: no .png predictions under "
+            + HadoopPaths.redact(folder.root()) + "; check --predictions");
+      }
+      MessageDigest predictions = sha256();
+      for (Sample s : samples) {
+        try {
+          String path = index.resolve(s.id(), layout.predictionMatcher());
+          tasks.add(ScoringTask.of(s, path));
+          update(predictions, s.id(), path, index.stamp(path));
+        } catch (PredictionIndex.UnresolvedPredictionException e) {
+          tasks.add(new ScoringTask(s, null, new ImageFailure(e.ambiguous() ? ImageFailure.Kind.AMBIGUOUS_PREDICTION
+              : ImageFailure.Kind.MISSING_PREDICTION, e.getMessage())));
+          update(predictions, s.id(), e.getMessage());
+        }
+      }
+      predictionsDigest = HexFormat.of().formatHex(predictions.digest());
+    } else {
+      for (Sample s : samples) {
+        tasks.add(ScoringTask.of(s, null));
+      }
+    }
+    return new RunPlan(tasks, HexFormat.of().formatHex(listing.digest()), predictionsDigest);
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
+  }
+
+  private static void update(MessageDigest digest, String... fields) {
+    for (String f : fields) {
+      digest.update(String.valueOf(f).getBytes(StandardCharsets.UTF_8));
+      digest.update((byte) 0);
+    }
+    digest.update((byte) '\n');
+  }
+}

@@ -1,0 +1,142 @@
+package dev.segeval.scoring;
+
+import dev.segeval.labels.ClassSpace;
+import dev.segeval.labels.Label;
+import dev.segeval.labels.PredictionEncoding;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Tells a systematic mistake in a run's input from scattered bad images, after scoring, from what the run has at
+ * hand: failures by kind and the sampled raw value pairs ({@link ValuePairs}). A systematic mistake gets one
+ * message naming the likely cause and the fix, and the run fails with exit code 2; {@code --allow-failures} is
+ * never the advice for it, because accepting it would publish wrong numbers.
+ *
+ * <p>The encoding check re-reads the sampled prediction values under the other encoding: predictions that agree
+ * with the ground truth far better when read as train ids than as label ids (or the reverse; for ADE20K the two
+ * encodings differ by one) were saved in the other encoding. A poor model does not trigger it, because it does
+ * not agree with the ground truth under either reading.
+ */
+public final class SystematicErrors {
+  /** Fewer sampled evaluated pixels than this are too few to judge an encoding. */
+  static final long MIN_SAMPLED_PIXELS = 500;
+  /** The other reading must agree with the ground truth on at least this fraction of sampled pixels... */
+  static final double MIN_ALTERNATIVE_AGREEMENT = 0.5;
+  /** ...and this many times as often as the reading that was used. */
+  static final double MIN_AGREEMENT_RATIO = 2.0;
+
+  private SystematicErrors() {
+  }
+
+  /**
+   * @param space           the class space the run scored in
+   * @param aggregate       the run's merged results
+   * @param images          the number of images of the run
+   * @param folderPredictions whether predictions were read from files (a model's are train ids by construction)
+   * @return the one-line explanation of a systematic mistake, if there is one
+   */
+  public static Optional<String> explain(ClassSpace space, RunAggregate aggregate, long images,
+                                         boolean folderPredictions) {
+    if (folderPredictions) {
+      Optional<String> encoding = encodingMixUp(space, aggregate, images);
+      if (encoding.isPresent()) {
+        return encoding;
+      }
+    }
+    return failurePattern(aggregate, images);
+  }
+
+  static Optional<String> encodingMixUp(ClassSpace space, RunAggregate aggregate, long images) {
+    PredictionEncoding used = space.encoding();
+    PredictionEncoding other = used == PredictionEncoding.LABEL_ID ? PredictionEncoding.TRAIN_ID
+        : PredictionEncoding.LABEL_ID;
+    ClassSpace alternative = new ClassSpace(space.table(), other);
+    if (java.util.Arrays.equals(space.predictionLut(), alternative.predictionLut())) {
+      return Optional.empty(); // both readings are the same for this table (VOC)
+    }
+    int[] gtLut = space.groundTruthLut();
+    int[] usedLut = space.predictionLut();
+    int[] otherLut = alternative.predictionLut();
+    long sampled = 0;
+    long agreeUsed = 0;
+    long agreeOther = 0;
+    for (Map.Entry<Long, Long> e : aggregate.valuePairs().counts().entrySet()) {
+      int g = ValuePairs.groundTruthOf(e.getKey());
+      int p = ValuePairs.predictionOf(e.getKey());
+      if (g < 0 || g >= gtLut.length || gtLut[g] < 0 || p < 0 || p >= usedLut.length) {
+        continue; // ignored or invalid ground truth: judged by neither reading
+      }
+      long n = e.getValue();
+      sampled += n;
+      if (usedLut[p] == gtLut[g]) {
+        agreeUsed += n;
+      }
+      if (otherLut[p] == gtLut[g]) {
+        agreeOther += n;
+      }
+    }
+    if (sampled < MIN_SAMPLED_PIXELS) {
+      return Optional.empty();
+    }
+    double used01 = (double) agreeUsed / sampled;
+    double other01 = (double) agreeOther / sampled;
+    if (other01 < MIN_ALTERNATIVE_AGREEMENT || other01 < MIN_AGREEMENT_RATIO * used01) {
+      return Optional.empty();
+    }
+    long failed = aggregate.failedImages();
+    return Optional.of(String.format(Locale.ROOT,
+        "Cannot score these predictions as %s: they look like %s (%s). Read as %s they agree with the ground "
+            + "truth on %.1f %% of sampled pixels, read as %s on %.1f %%; %d of %d images failed%s. Rerun with "
+            + "--prediction-encoding %s.",
+        used.cliName(), describe(space.table().evaluatedClasses(), other), other == PredictionEncoding.TRAIN_ID
+            ? "the dense class indices a network outputs" : "the values of the dataset's label files",
+        used.cliName(), 100 * used01, other.cliName(), 100 * other01, failed, images,
+        failed == 0 ? "" : " on values the " + used.cliName() + " encoding does not allow", other.cliName()));
+  }
+
+  /** The values of an encoding, e.g. "train ids 0..18 (255: no prediction)" or "label ids 1..150". */
+  static String describe(List<Label> classes, PredictionEncoding encoding) {
+    int min = Integer.MAX_VALUE;
+    int max = Integer.MIN_VALUE;
+    for (Label l : classes) {
+      int v = encoding == PredictionEncoding.TRAIN_ID ? l.trainId() : l.id();
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    return encoding == PredictionEncoding.TRAIN_ID
+        ? String.format(Locale.ROOT, "train ids %d..%d (255: no prediction)", min, max)
+        : String.format(Locale.ROOT, "label ids %d..%d", min, max);
+  }
+
+  static Optional<String> failurePattern(RunAggregate aggregate, long images) {
+    Map<ImageFailure.Kind, Long> byKind = aggregate.failuresByKind();
+    Long colour = byKind.get(ImageFailure.Kind.MULTI_CHANNEL_IMAGE);
+    if (colour != null && colour >= 2 && colour * 2 >= images) {
+      return Optional.of(String.format(Locale.ROOT,
+          "Cannot score: %d of %d images have a colour (multi-channel) PNG where a single-channel map of class "
+              + "values is expected, e.g. %s. Save predictions as greyscale or palette PNGs holding the class "
+              + "value of each pixel (for VOC, the class index 0..20, as in SegmentationClass/), not as colour "
+              + "visualisations.", colour, images, aggregate.exampleByKind().get(ImageFailure.Kind.MULTI_CHANNEL_IMAGE)));
+    }
+    if (aggregate.okImages() > 0 || byKind.size() != 1 || images < 2) {
+      return Optional.empty();
+    }
+    ImageFailure.Kind kind = byKind.keySet().iterator().next();
+    String example = aggregate.exampleByKind().get(kind);
+    String advice = switch (kind) {
+      case MISSING_PREDICTION -> "check --predictions and the file names (Cityscapes: <city>_<seq>_<frame>*.png; "
+          + "other datasets: <image id>.png)";
+      case SIZE_MISMATCH -> "predictions must have the size of the ground-truth label files (resize them back "
+          + "to the label resolution before saving)";
+      case PREDICTION_VALUE -> "check --prediction-encoding and the labels table (--dataset, --labels)";
+      case LABEL_VALUE -> "check --dataset or --labels: the ground truth does not use this labels table";
+      case MISSING_FILE -> "check --data-root and --split";
+      case IMAGE_TOO_LARGE -> "raise --max-image-pixels if the executors have the memory for such images";
+      default -> "every image has the same problem; fix the input and rerun";
+    };
+    return Optional.of(String.format(Locale.ROOT, "Cannot score: all %d images failed with %s, e.g. %s; %s.",
+        images, kind.label(), example, advice));
+  }
+}
