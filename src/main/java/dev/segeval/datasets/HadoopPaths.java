@@ -131,6 +131,14 @@ public final class HadoopPaths {
     fs.delete(probe, false);
   }
 
+  /**
+   * One spelling per location ({@code file:///a/b/}, {@code file:/a/b} and {@code file:/a//b} are the same), for
+   * comparing paths given in different ways.
+   */
+  public static String normalize(String uri) {
+    return uri == null ? null : new Path(uri).toString();
+  }
+
   /** Deletes a file if it exists. */
   public static void delete(String uri, Configuration conf) throws IOException {
     Path p = new Path(uri);

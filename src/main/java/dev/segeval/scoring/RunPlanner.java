@@ -95,7 +95,7 @@ public final class RunPlanner {
         } catch (PredictionIndex.UnresolvedPredictionException e) {
           tasks.add(new ScoringTask(s, null, new ImageFailure(e.ambiguous() ? ImageFailure.Kind.AMBIGUOUS_PREDICTION
               : ImageFailure.Kind.MISSING_PREDICTION, e.getMessage())));
-          update(predictions, s.id(), e.getMessage());
+          update(predictions, s.id(), e.ambiguous() ? "ambiguous" : "missing");
         }
       }
       predictionsDigest = HexFormat.of().formatHex(predictions.digest());
@@ -117,7 +117,8 @@ public final class RunPlanner {
 
   private static void update(MessageDigest digest, String... fields) {
     for (String f : fields) {
-      digest.update(String.valueOf(f).getBytes(StandardCharsets.UTF_8));
+      String value = f != null && f.contains("/") ? HadoopPaths.normalize(f) : f;
+      digest.update(String.valueOf(value).getBytes(StandardCharsets.UTF_8));
       digest.update((byte) 0);
     }
     digest.update((byte) '\n');

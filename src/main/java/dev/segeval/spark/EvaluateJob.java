@@ -299,12 +299,12 @@ public final class EvaluateJob {
     f.put("tool.version", VERSION);
     f.put("dataset", spec.dataset());
     f.put("split", spec.split());
-    f.put("data.root", HadoopPaths.redact(spec.dataRoot()));
+    f.put("data.root", HadoopPaths.redact(HadoopPaths.normalize(spec.dataRoot())));
     f.put("labels.table", table.name() + " " + table.digest());
     f.put("images", String.valueOf(plan.tasks().size()));
     f.put("listing.sha256", plan.listingDigest());
     f.put("predictions", spec.predictions() instanceof FolderPredictions folder
-        ? HadoopPaths.redact(folder.root()) : "model");
+        ? HadoopPaths.redact(HadoopPaths.normalize(folder.root())) : "model");
     f.put("predictions.sha256", plan.predictionsDigest());
     f.put("model.sha256", modelSha256);
     f.put("protocol", protocol);
