@@ -15,9 +15,24 @@ ROOT="$(dirname "$HERE")"
 JAR="${SEGEVAL_JAR:-$ROOT/target/segeval.jar}"
 CP_FILE="$ROOT/target/classpath.txt"
 
+# Maven's build log, reduced to one line per build step, the result and any errors, so that a first build (which
+# also downloads the dependencies) shows progress. All of it goes to stderr: stdout is the command's own output.
+build_progress() {
+  local line
+  while IFS= read -r line; do
+    if [[ "$line" =~ \[INFO\]\ ---\ ([^:]+):[^:]+:([^ ]+) ]]; then
+      echo "[segeval]   ${BASH_REMATCH[1]%-plugin}: ${BASH_REMATCH[2]}"
+    elif [[ "$line" == *"[INFO] BUILD "* ]]; then
+      echo "[segeval]   ${line#*\[INFO\] }"
+    elif [[ "$line" == *"[ERROR]"* ]]; then
+      echo "$line"
+    fi
+  done
+}
+
 if [[ -z "${SEGEVAL_JAR:-}" ]] && [[ ! -f "$JAR" || ! -f "$CP_FILE" || -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$JAR" -print -quit 2>/dev/null)" ]]; then
-  echo "[segeval] building the application jar (mvn package)..." >&2
-  (cd "$ROOT" && mvn -q -B -DskipTests package) >&2
+  echo "[segeval] building the application jar (mvn package; the first build downloads the dependencies)..." >&2
+  (cd "$ROOT" && mvn -B --no-transfer-progress -DskipTests package 2>&1) | build_progress >&2
 fi
 
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"

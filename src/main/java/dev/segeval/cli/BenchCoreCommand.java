@@ -1,155 +1,50 @@
 package dev.segeval.cli;
 
-import dev.segeval.labels.ClassSpace;
-import dev.segeval.labels.LabelTable;
-import dev.segeval.labels.PredictionEncoding;
-import dev.segeval.metrics.PixelScorer;
-import dev.segeval.metrics.SegmentationStats;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.segeval.bench.CoreBenchmark;
+import dev.segeval.bench.MarkdownResults;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/**
- * Measures the confusion-matrix core in pixels per second on Cityscapes-sized images, against a baseline
- * measured in the same run: the straightforward "encode gt * K + pred, then histogram" formulation that
- * numpy-based tools use (two passes, a temporary array per image). Ratios, not absolute numbers, are what
- * carries across machines.
- */
-@Command(name = "bench-core", mixinStandardHelpOptions = true,
-    description = {"Benchmarks the pixel-scoring core (pixels/s) against an encode-and-histogram baseline."})
+@Command(name = "bench-core", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Benchmarks the pixel-scoring core (pixels/s) against an encode-and-histogram baseline.",
+        "Both run in the same JVM on the same random Cityscapes-sized maps; compare the ratios, not the absolute "
+            + "numbers, across machines."})
 final class BenchCoreCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
 
-  @Option(names = "--width", defaultValue = "2048") int width;
-  @Option(names = "--height", defaultValue = "1024") int height;
-  @Option(names = "--images", defaultValue = "8", description = "Distinct random images (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--width", defaultValue = "2048", paramLabel = "PX",
+      description = "Image width (default: ${DEFAULT-VALUE}).")
+  int width;
+
+  @Option(names = "--height", defaultValue = "1024", paramLabel = "PX",
+      description = "Image height (default: ${DEFAULT-VALUE}).")
+  int height;
+
+  @Option(names = "--images", defaultValue = "8", paramLabel = "N",
+      description = "Distinct random images (default: ${DEFAULT-VALUE}).")
   int images;
-  @Option(names = "--rounds", defaultValue = "5", description = "Timed rounds over all images (default: ${DEFAULT-VALUE}).")
+
+  @Option(names = "--rounds", defaultValue = "5", paramLabel = "N",
+      description = "Timed rounds over all images; the fastest counts (default: ${DEFAULT-VALUE}).")
   int rounds;
-  @Option(names = "--output", paramLabel = "FILE", description = "Also append the result as a Markdown section.")
+
+  @Option(names = "--output", paramLabel = "FILE",
+      description = "Also append the result as a Markdown section to this file (default: print only).")
   Path output;
 
   @Override
-  public Integer call() throws IOException, Exception {
-    LabelTable table = LabelTable.builtIn("cityscapes");
-    ClassSpace space = new ClassSpace(table, PredictionEncoding.LABEL_ID);
-    int n = width * height;
-    SplittableRandom rnd = new SplittableRandom(1);
-    int[][] gt = new int[images][n];
-    int[][] pred = new int[images][n];
-    int[][] inst = new int[images][n];
-    int[] ids = table.labels().stream().filter(l -> l.id() >= 0).mapToInt(l -> l.id()).toArray();
-    for (int i = 0; i < images; i++) {
-      // Runs of equal labels, as in real maps, with 10% prediction noise.
-      int label = ids[0];
-      for (int p = 0; p < n; p++) {
-        if (rnd.nextInt(64) == 0) {
-          label = ids[rnd.nextInt(ids.length)];
-        }
-        gt[i][p] = label;
-        pred[i][p] = rnd.nextInt(10) == 0 ? ids[rnd.nextInt(ids.length)] : label;
-        inst[i][p] = (label == 26 || label == 24) ? label * 1000 + (p / width) / 64 : label;
-      }
-    }
-    PixelScorer scorer = new PixelScorer(space);
-    // Warm-up so that both paths are compiled before timing.
-    for (int w = 0; w < 3; w++) {
-      for (int i = 0; i < images; i++) {
-        scorer.score(gt[i], pred[i], null, width);
-        baseline(space, gt[i], pred[i]);
-      }
-    }
-    double core = best(() -> {
-      for (int i = 0; i < images; i++) {
-        scorer.score(gt[i], pred[i], null, width);
-      }
-    });
-    double coreInst = best(() -> {
-      for (int i = 0; i < images; i++) {
-        scorer.score(gt[i], pred[i], inst[i], width);
-      }
-    });
-    double base = best(() -> {
-      for (int i = 0; i < images; i++) {
-        baseline(space, gt[i], pred[i]);
-      }
-    });
-    // Same counts from both formulations, or the comparison is meaningless.
-    SegmentationStats s = scorer.score(gt[0], pred[0], null, width);
-    long[] h = baseline(space, gt[0], pred[0]);
-    for (int r = 0; r < space.numClasses(); r++) {
-      for (int c = 0; c < space.numColumns(); c++) {
-        if (h[r * space.numColumns() + c] != s.confusion().get(r, c)) {
-          throw new IllegalStateException("baseline and core disagree at (" + r + ", " + c + ")");
-        }
-      }
-    }
-    double pixels = (double) n * images;
-    String report = String.format(Locale.ROOT,
-        "## Confusion-matrix core, %s%n%n"
-            + "Command: `jobs/bench-core.sh --width %d --height %d --images %d --rounds %d`%n"
-            + "Machine: %s, %d cores, Java %s%n%n"
-            + "| path | Mpixels/s | ratio to baseline |%n|---|---:|---:|%n"
-            + "| core (confusion only) | %.1f | %.2f |%n"
-            + "| core (confusion + Cityscapes instances) | %.1f | %.2f |%n"
-            + "| baseline (encode + histogram, two passes) | %.1f | 1.00 |%n",
-        Instant.now(), width, height, images, rounds, System.getProperty("os.arch"),
-        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-        pixels / core / 1e6, base / core, pixels / coreInst / 1e6, base / coreInst, pixels / base / 1e6);
-    System.out.println(report);
-    if (output != null) {
-      Files.writeString(output, report + "\n", StandardCharsets.UTF_8,
-          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-    }
+  public Integer call() throws Exception {
+    OptionChecks.atLeast(spec, "--width", width, 1);
+    OptionChecks.atLeast(spec, "--height", height, 1);
+    OptionChecks.atLeast(spec, "--images", images, 1);
+    OptionChecks.atLeast(spec, "--rounds", rounds, 1);
+    MarkdownResults.publish(CoreBenchmark.run(new CoreBenchmark.Settings(width, height, images, rounds)), System.out,
+        output);
     return SegEval.EXIT_OK;
-  }
-
-  interface Body {
-    void run() throws Exception;
-  }
-
-  private double best(Body body) throws Exception {
-    double best = Double.MAX_VALUE;
-    for (int r = 0; r < rounds; r++) {
-      long t = System.nanoTime();
-      body.run();
-      best = Math.min(best, (System.nanoTime() - t) / 1e9);
-    }
-    return best;
-  }
-
-  /** numpy-style: encoded = gt * K + pred over all pixels, bincount, then drop ignored rows. */
-  static long[] baseline(ClassSpace space, int[] gt, int[] pred) {
-    int k = 256;
-    int[] encoded = new int[gt.length];
-    for (int i = 0; i < gt.length; i++) {
-      encoded[i] = gt[i] * k + pred[i];
-    }
-    long[] hist = new long[k * k];
-    for (int e : encoded) {
-      hist[e]++;
-    }
-    int[] gtLut = space.groundTruthLut();
-    int[] predLut = space.predictionLut();
-    long[] out = new long[space.numClasses() * space.numColumns()];
-    for (int g = 0; g < k; g++) {
-      int row = gtLut[g];
-      if (row < 0) {
-        continue;
-      }
-      for (int p = 0; p < k; p++) {
-        long v = hist[g * k + p];
-        if (v != 0) {
-          out[row * space.numColumns() + predLut[p]] += v;
-        }
-      }
-    }
-    return out;
   }
 }

@@ -1,5 +1,6 @@
 package dev.segeval.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -27,7 +28,14 @@ public final class SegEval implements Runnable {
   }
 
   public static int execute(String... args) {
+    return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+  }
+
+  /** With the writers that picocli's help and error messages go to (tests capture them). */
+  static int execute(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cl = new CommandLine(new SegEval());
+    cl.setOut(out);
+    cl.setErr(err);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       // Bad input is recognised by type; any other exception (an IllegalArgumentException from deep inside
@@ -40,11 +48,7 @@ public final class SegEval implements Runnable {
       ex.printStackTrace(commandLine.getErr());
       return EXIT_RUN_FAILED;
     });
-    cl.setParameterExceptionHandler((ex, args2) -> {
-      ex.getCommandLine().getErr().println("segeval: " + ex.getMessage());
-      ex.getCommandLine().usage(ex.getCommandLine().getErr());
-      return EXIT_USAGE;
-    });
+    cl.setParameterExceptionHandler(UsageErrors::report);
     try {
       return cl.execute(ConfigFiles.expand(cl, args));
     } catch (dev.segeval.InvalidSettingException | java.io.IOException e) {

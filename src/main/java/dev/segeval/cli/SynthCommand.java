@@ -10,9 +10,10 @@ import picocli.CommandLine.Option;
 
 @Command(name = "synth", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
-        "Writes small synthetic datasets in the standard layouts (Cityscapes with 16-bit instance maps and crowd",
-        "regions, ADE20K, VOC palette PNGs) plus imperfect predictions, deterministic from --seed.",
-        "Nothing is downloaded. Output: <output>/<dataset>/ and <output>/<dataset>-predictions/."})
+        "Writes small synthetic datasets in the standard layouts plus imperfect predictions.",
+        "Layouts: Cityscapes (16-bit instance maps, crowd regions), ADE20K, VOC (palette PNGs). Everything is "
+            + "deterministic from --seed and nothing is downloaded.",
+        "Output: <output>/<dataset>/ and <output>/<dataset>-predictions/."})
 final class SynthCommand implements Callable<Integer> {
 
   @Option(names = "--dataset", defaultValue = "all", paramLabel = "NAME",
