@@ -28,13 +28,16 @@ import picocli.CommandLine.Option;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
-        "Scores prediction PNGs against a dataset's ground truth on Spark and writes Parquet tables",
-        "(summary/, classes/, categories/, images/, confusion/, each partitioned by run_id) and summary.json",
-        "under --output. Paths may be local paths or any Hadoop URI (file://, hdfs://, s3a://).",
+        "Scores predictions (a folder of PNGs, or a model run on the executors) against a dataset's ground truth "
+            + "on Spark.",
+        "Writes Parquet tables (summary/, classes/, categories/, images/, confusion/, each partitioned by run_id) "
+            + "and summary.json under --output. Paths may be local paths or any Hadoop URI (file://, hdfs://, "
+            + "s3a://).",
         "",
         "Example:",
-        "  segeval evaluate --dataset cityscapes --data-root data/cityscapes --split val \\",
-        "    --predictions preds/ --prediction-encoding labelId --output results/"})
+        "  segeval evaluate --dataset cityscapes --data-root data/cityscapes \\",
+        "    --split val --predictions preds/ --prediction-encoding labelId \\",
+        "    --output results/"})
 final class EvaluateCommand implements Callable<Integer> {
 
   @Option(names = "--dataset", required = true, paramLabel = "NAME",

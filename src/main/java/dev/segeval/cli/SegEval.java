@@ -37,17 +37,7 @@ public final class SegEval implements Runnable {
     cl.setOut(out);
     cl.setErr(err);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
-    cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-      // Bad input is recognised by type; any other exception (an IllegalArgumentException from deep inside
-      // included) is a bug or an outage and keeps its stack trace.
-      if (ex instanceof dev.segeval.InvalidSettingException || ex instanceof dev.segeval.scoring.EvaluationException) {
-        commandLine.getErr().println("segeval: " + ex.getMessage());
-        return EXIT_USAGE;
-      }
-      commandLine.getErr().println("segeval: run failed: " + ex);
-      ex.printStackTrace(commandLine.getErr());
-      return EXIT_RUN_FAILED;
-    });
+    cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> exitCodeOf(ex, commandLine.getErr()));
     cl.setParameterExceptionHandler(UsageErrors::report);
     try {
       return cl.execute(ConfigFiles.expand(cl, args));
@@ -55,6 +45,20 @@ public final class SegEval implements Runnable {
       cl.getErr().println("segeval: " + e.getMessage());
       return EXIT_USAGE;
     }
+  }
+
+  /**
+   * Bad input is recognised by type and reported in one line (exit 2); any other exception, an
+   * IllegalArgumentException from deep inside included, is a bug or an outage: exit 3 with its stack trace.
+   */
+  static int exitCodeOf(Exception ex, PrintWriter err) {
+    if (ex instanceof dev.segeval.InvalidSettingException || ex instanceof dev.segeval.scoring.EvaluationException) {
+      err.println("segeval: " + ex.getMessage());
+      return EXIT_USAGE;
+    }
+    err.println("segeval: run failed: " + ex);
+    ex.printStackTrace(err);
+    return EXIT_RUN_FAILED;
   }
 
   public static void main(String[] args) {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Model.OptionSpec;
 
 /** The help a new user reads first: wrapped at 80 columns, and every option says what it takes and its default. */
 class HelpTextTest {
-  private static final String[][] COMMANDS = {{}, {"synth"}, {"bench-core"}, {"bench-evaluate"},
+  private static final String[][] COMMANDS = {{}, {"evaluate"}, {"synth"}, {"bench-core"}, {"bench-evaluate"},
       {"bench-inference"}};
 
   @Test
@@ -28,7 +28,10 @@ class HelpTextTest {
       assertTrue(out.toString().startsWith("Usage: segeval"), out.toString());
       for (String line : out.toString().lines().toList()) {
         assertTrue(line.length() <= 80, "longer than 80 columns: " + line);
-        assertFalse(line.contains("\\"), "stray backslash: " + line);
+        // A shell continuation may end an example line that holds a command; anywhere else it is stray.
+        String body = line.endsWith(" \\") ? line.substring(0, line.length() - 2) : line;
+        assertFalse(body.contains("\\"), "stray backslash: " + line);
+        assertFalse(line.endsWith("\\") && line.strip().length() < 3, "continuation alone on a line: " + line);
       }
     }
   }
