@@ -124,6 +124,25 @@ class S3EvaluateTest {
     assertNoSecrets(BUCKET + "/results-model", conf, log.toString(StandardCharsets.UTF_8));
   }
 
+  @Test
+  void outputInAMissingBucketFailsBeforeAnyImageIsScored() {
+    SparkSession spark = SparkTestSession.get();
+    EvaluationSpec s = spec(BUCKET + "/synth", BUCKET + "/synth/cityscapes-predictions",
+        "s3a://no-such-bucket/results", "nobucket");
+    long before = spark.sparkContext().statusTracker().getJobIdsForGroup("segeval-nobucket").length;
+    dev.segeval.scoring.EvaluationException e = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.segeval.scoring.EvaluationException.class, () -> EvaluateJob.run(spark, s, System.err));
+    assertTrue(e.getMessage().startsWith("Cannot write to --output s3a://no-such-bucket/results: "), e.getMessage());
+    assertTrue(e.getMessage().endsWith("; give a folder you can write to (for s3a://, an existing bucket)"),
+        e.getMessage());
+    assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    for (String secret : List.of(S3ProxyServer.SECRET_KEY, S3ProxyServer.ACCESS_KEY)) {
+      assertFalse(e.getMessage().contains(secret), "secret in the message");
+    }
+    assertEquals(before, spark.sparkContext().statusTracker().getJobIdsForGroup("segeval-nobucket").length,
+        "no Spark job ran");
+  }
+
   /** Neither key appears in any output file (JSON, Parquet data and metadata, charts) nor in the job's log. */
   static void assertNoSecrets(String outputRoot, Configuration conf, String log) throws Exception {
     for (String secret : List.of(S3ProxyServer.SECRET_KEY, S3ProxyServer.ACCESS_KEY)) {
