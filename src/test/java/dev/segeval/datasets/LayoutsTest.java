@@ -1,6 +1,7 @@
 package dev.segeval.datasets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -79,13 +80,17 @@ class LayoutsTest {
     assertEquals(4, index.size());
     assertTrue(index.resolve("aachen_000000_000019", PredictionMatcher.PREFIX).endsWith("aachen_000000_000019_x.png"));
     assertTrue(index.resolve("aachen_000000_000020", PredictionMatcher.PREFIX).endsWith("sub/aachen_000000_000020.png"));
-    IllegalStateException e = assertThrows(IllegalStateException.class,
+    PredictionIndex.UnresolvedPredictionException e = assertThrows(PredictionIndex.UnresolvedPredictionException.class,
         () -> index.resolve("aachen_000000_000021", PredictionMatcher.PREFIX));
     assertTrue(e.getMessage().startsWith("no prediction matching aachen_000000_000021*.png"), e.getMessage());
-    e = assertThrows(IllegalStateException.class, () -> index.resolve("bochum_000000_000019", PredictionMatcher.PREFIX));
+    assertFalse(e.ambiguous());
+    e = assertThrows(PredictionIndex.UnresolvedPredictionException.class,
+        () -> index.resolve("bochum_000000_000019", PredictionMatcher.PREFIX));
     assertTrue(e.getMessage().startsWith("ambiguous prediction: 2 files match"), e.getMessage());
+    assertTrue(e.ambiguous());
     // Exact matching for the other datasets: a longer name does not match.
-    assertThrows(IllegalStateException.class, () -> index.resolve("aachen_000000_000019", PredictionMatcher.EXACT));
+    assertThrows(PredictionIndex.UnresolvedPredictionException.class,
+        () -> index.resolve("aachen_000000_000019", PredictionMatcher.EXACT));
     assertTrue(index.resolve("aachen_000000_000020", PredictionMatcher.EXACT).endsWith("aachen_000000_000020.png"));
   }
 
