@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
@@ -21,19 +23,25 @@ import java.util.stream.Stream;
  * A real Spark standalone cluster on 127.0.0.1 for tests: a Master and Workers as separate JVMs, started from the
  * project's own dependency jars (no Spark tarball): a SPARK_HOME whose jars/ links every jar of
  * target/classpath.txt, plus a logging config. Applications are submitted with
- * {@code org.apache.spark.deploy.SparkSubmit}, as {@code spark-submit} does. Every process is destroyed on close
- * and by a shutdown hook.
+ * {@code org.apache.spark.deploy.SparkSubmit}, as {@code spark-submit} does. On close (and by a shutdown hook) it
+ * stops exactly the processes it started: its Master and Workers, the applications it submitted, and the executors
+ * its own Workers launched, found in the Workers' process trees. Nothing is looked up by name or command line, so
+ * the Spark processes of other builds and users on the same machine are never touched.
  */
 public final class StandaloneCluster implements AutoCloseable {
   private final Path home;
   private final Path work;
   private final int masterPort;
   private final List<Process> processes = new ArrayList<>();
+  private final List<Process> workers = new ArrayList<>();
+  private final List<Process> submits = new ArrayList<>();
+  private final Thread shutdownHook = new Thread(() -> stop(ownProcesses(), 0));
 
   private StandaloneCluster(Path home, Path work, int masterPort) {
     this.home = home;
     this.work = work;
     this.masterPort = masterPort;
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
   public static StandaloneCluster start(Path work, int workers) throws Exception {
@@ -65,13 +73,13 @@ public final class StandaloneCluster implements AutoCloseable {
         + "org.apache.spark.deploy.SparkSubmit \"$@\"\n");
     submit.toFile().setExecutable(true);
     StandaloneCluster cluster = new StandaloneCluster(home, work, freePort());
-    cluster.launch("master", List.of("org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
+    cluster.launch("master", false, List.of("org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
         String.valueOf(cluster.masterPort), "--webui-port", String.valueOf(freePort())));
     cluster.awaitPort(cluster.masterPort);
     for (int i = 0; i < workers; i++) {
       Path dir = work.resolve("worker-" + i);
       Files.createDirectories(dir);
-      cluster.launch("worker-" + i, List.of("org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
+      cluster.launch("worker-" + i, true, List.of("org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
           "--webui-port", String.valueOf(freePort()), "--cores", "1", "--memory", "1536m", "--work-dir",
           dir.toString(), cluster.masterUrl()));
     }
@@ -122,10 +130,12 @@ public final class StandaloneCluster implements AutoCloseable {
     return pb;
   }
 
-  private void launch(String name, List<String> mainAndArgs) throws IOException {
+  private synchronized void launch(String name, boolean worker, List<String> mainAndArgs) throws IOException {
     Process p = javaProcess(name, mainAndArgs).start();
     processes.add(p);
-    Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
+    if (worker) {
+      workers.add(p);
+    }
   }
 
   private void awaitPort(int port) throws Exception {
@@ -175,32 +185,81 @@ public final class StandaloneCluster implements AutoCloseable {
     }
     cmd.add(appJar.toString());
     cmd.addAll(appArgs);
-    return javaProcess(name, cmd).start();
+    Process p = javaProcess(name, cmd).start();
+    synchronized (this) {
+      submits.add(p);
+    }
+    return p;
   }
 
-  /** Process ids of the executor JVMs the workers launched. */
-  public static List<Long> executorPids() {
-    return ProcessHandle.allProcesses()
-        .filter(p -> p.info().commandLine().map(c -> c.contains("CoarseGrainedExecutorBackend")).orElse(false))
-        .map(ProcessHandle::pid).toList();
+  /**
+   * The live executor JVMs of this cluster: the processes below its own Worker JVMs (a Worker starts each
+   * executor as its child). Executors of any other Spark on the machine are not in these trees.
+   */
+  public synchronized List<ProcessHandle> executors() {
+    List<ProcessHandle> out = new ArrayList<>();
+    for (Process w : workers) {
+      w.descendants().filter(ProcessHandle::isAlive).forEach(out::add);
+    }
+    return out;
+  }
+
+  /**
+   * Everything this cluster started that still runs: submitted applications, executors, Workers, Master. The
+   * executors are collected while their Workers are alive: once a Worker is gone they are reparented and no
+   * longer found below it.
+   */
+  private synchronized List<ProcessHandle> ownProcesses() {
+    List<ProcessHandle> out = new ArrayList<>();
+    for (Process p : submits) {
+      out.add(p.toHandle());
+    }
+    out.addAll(executors());
+    for (int i = processes.size() - 1; i >= 0; i--) { // Workers before the Master
+      out.add(processes.get(i).toHandle());
+    }
+    out.removeIf(h -> !h.isAlive());
+    return out;
+  }
+
+  /**
+   * Asks each process to exit (SIGTERM), waits for them up to {@code graceSeconds} in all, then kills
+   * (SIGKILL) those still running and waits up to 10 s more for each; with no grace (the shutdown hook) it kills
+   * at once. Only handles of processes this cluster started are passed in; a handle also knows its process's
+   * start time, so a reused pid is never signalled.
+   */
+  private static void stop(List<ProcessHandle> handles, long graceSeconds) {
+    if (graceSeconds > 0) {
+      handles.forEach(ProcessHandle::destroy);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(graceSeconds);
+    for (ProcessHandle h : handles) {
+      if (!awaitExit(h, deadline - System.nanoTime())) {
+        h.destroyForcibly();
+        awaitExit(h, TimeUnit.SECONDS.toNanos(10));
+      }
+    }
+  }
+
+  private static boolean awaitExit(ProcessHandle h, long nanos) {
+    try {
+      h.onExit().get(Math.max(0, nanos), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (TimeoutException | ExecutionException e) {
+      return !h.isAlive();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return !h.isAlive();
+    }
   }
 
   @Override
   public void close() {
-    for (Process p : processes) {
-      p.destroy();
-    }
-    for (Process p : processes) {
-      try {
-        if (!p.waitFor(10, TimeUnit.SECONDS)) {
-          p.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        p.destroyForcibly();
-      }
-    }
-    for (Long pid : executorPids()) {
-      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    stop(ownProcesses(), 10);
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException shuttingDown) {
+      // Called from another shutdown hook: this cluster's own hook runs anyway and finds nothing left.
     }
   }
 }

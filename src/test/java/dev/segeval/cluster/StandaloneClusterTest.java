@@ -22,6 +22,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,15 +31,20 @@ import org.junit.jupiter.api.io.TempDir;
  * separate JVM on 127.0.0.1): the metrics equal the local-mode run exactly, and the images were scored in at least
  * two executor JVMs.
  */
+@Tag("integration")
 class StandaloneClusterTest {
   @TempDir
   static Path work;
   static StandaloneCluster cluster;
   static Path appJar;
   static Path data;
+  /** Stands for another build's executor on the same machine: same name on its command line, not ours to stop. */
+  static Process lookalike;
 
   @BeforeAll
   static void startCluster() throws Exception {
+    lookalike = new ProcessBuilder("bash", "-c", "sleep 900; true",
+        "org.apache.spark.executor.CoarseGrainedExecutorBackend").start();
     data = work.resolve("data");
     SyntheticDatasets.cityscapes(data.toUri().toString(), new SyntheticDatasets.Options(24, 256, 128, 13, "val"),
         new Configuration());
@@ -48,8 +54,14 @@ class StandaloneClusterTest {
 
   @AfterAll
   static void stopCluster() {
-    if (cluster != null) {
-      cluster.close();
+    try {
+      if (cluster != null) {
+        cluster.close();
+      }
+      assertTrue(lookalike.isAlive(), "closing the cluster stopped a process it had not started");
+    } finally {
+      lookalike.descendants().forEach(ProcessHandle::destroy);
+      lookalike.destroy();
     }
   }
 
@@ -92,17 +104,21 @@ class StandaloneClusterTest {
         data.resolve("cityscapes").toString(), "--model", model, "--crop-size", "33", "--base-size", "256",
         "--flip", "average", "--scales", "1.0,0.75", "--batch-size", "2", "--intra-op-threads", "1", "--output",
         out.toString(), "--run-id", "fault", "--partitions", "12", "--progress-interval", "0.5", "--quiet");
-    List<Long> before = StandaloneCluster.executorPids();
+    // Executors of the earlier tests' applications may still be exiting; only this application's are candidates.
+    List<Long> before = cluster.executors().stream().map(ProcessHandle::pid).toList();
     Process submit = cluster.submit("submit-fault", appJar, List.of("spark.cores.max=2",
         "spark.task.maxFailures=4"), args);
-    // Wait until both executors run tasks, then kill one of them (SIGKILL, as a lost node would).
+    // Wait until both executors run tasks, then kill one of them (SIGKILL, as a lost node would). The victim is
+    // taken from this cluster's own Workers' process trees, never looked up by name on the machine.
     long killed = -1;
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
     while (System.nanoTime() < deadline && submit.isAlive()) {
-      List<Long> executors = StandaloneCluster.executorPids().stream().filter(p -> !before.contains(p)).toList();
+      List<ProcessHandle> executors = cluster.executors().stream().filter(p -> !before.contains(p.pid())).toList();
       if (executors.size() >= 2 && cluster.log("submit-fault").contains("images (")) {
-        killed = executors.get(0);
-        ProcessHandle.of(killed).orElseThrow().destroyForcibly();
+        ProcessHandle victim = executors.get(0);
+        killed = victim.pid();
+        victim.destroyForcibly();
+        victim.onExit().get(30, TimeUnit.SECONDS); // bounded: a TimeoutException fails the test
         break;
       }
       Thread.sleep(200);

@@ -1,23 +1,34 @@
 package dev.segeval.imaging;
 
 import java.io.ByteArrayInputStream;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
- * Manual throughput check, not a test: decodes a Cityscapes-sized 8-bit label map N times and
- * prints MB/s of decoded pixels, with ImageIO alongside for scale.
+ * Throughput measurement: decodes a Cityscapes-sized 8-bit label map N times and prints MB/s of decoded
+ * pixels, with ImageIO alongside for scale. It measures speed rather than correctness (only that the timed decode
+ * returns the encoded labels), so it is tagged "benchmark", which the build excludes unless asked for.
  *
- * <p>Run with: {@code java -cp target/classes:target/test-classes dev.segeval.imaging.PngBenchmark [N]}
+ * <p>Run with: {@code mvn -B test -Dgroups=benchmark}, or without Maven:
+ * {@code java -cp target/classes:target/test-classes dev.segeval.imaging.PngBenchmark [N]}
  */
+@Tag("benchmark")
 public final class PngBenchmark {
 
-    private PngBenchmark() {
+    @Test
+    void decodeAndEncodeThroughput() throws Exception {
+        measure(200);
     }
 
     public static void main(String[] args) throws Exception {
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        measure(args.length > 0 ? Integer.parseInt(args[0]) : 200);
+    }
+
+    static void measure(int n) throws Exception {
         int w = 2048;
         int h = 1024;
         int[] labels = labelMap(w, h);
@@ -25,6 +36,10 @@ public final class PngBenchmark {
         double megabytes = (double) w * h / 1e6; // one byte per pixel decoded
         System.out.printf(Locale.ROOT, "image %dx%d 8-bit grey, PNG %d bytes (%.1f%% of raw)%n",
                 w, h, png.length, 100.0 * png.length / (w * h));
+        // A plain check rather than JUnit's assertions: main() runs without JUnit on the class path.
+        if (!Arrays.equals(labels, PngDecoder.decodeIndex(png, "bench").values())) {
+            throw new AssertionError("the benchmark image does not decode to the labels it was encoded from");
+        }
 
         long checksum = 0;
         for (int i = 0; i < Math.max(10, n / 10); i++) { // warm-up for the JIT

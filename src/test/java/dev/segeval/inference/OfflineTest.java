@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * it, and every outgoing HTTP connection recorded and refused, must unpack the bundled natives, load the model and
  * predict, with zero connection attempts; the engine reports the natives it loaded from the bundle.
  */
+@Tag("integration")
 class OfflineTest {
   @TempDir
   Path cache;

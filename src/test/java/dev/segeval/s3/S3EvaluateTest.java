@@ -31,6 +31,7 @@ import org.apache.hadoop.fs.FileUtil;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Dataset, predictions, model and results on S3 (s3a:// against a real S3-compatible server on loopback): the
  * metrics equal the local run exactly, and the credentials appear nowhere in the outputs or the job's log.
  */
+@Tag("integration")
 class S3EvaluateTest {
   @TempDir
   static Path tmp;
