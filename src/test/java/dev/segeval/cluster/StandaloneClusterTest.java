@@ -1,6 +1,7 @@
 package dev.segeval.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,6 +15,7 @@ import dev.segeval.spark.SparkTestSession;
 import dev.segeval.synth.SyntheticDatasets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -144,6 +146,106 @@ class StandaloneClusterTest {
     assertEquals(24, images.size(), "each image exactly once despite the retried tasks");
     System.err.println("[fault test] killed executor pid " + killed + "; images scored by "
         + images.stream().map(r -> (String) r.getAs("worker")).collect(java.util.stream.Collectors.toCollection(TreeSet::new)));
+  }
+
+  /**
+   * The acceptance case on the cluster: the driver (the spark-submit JVM this test started, killed by its own pid
+   * with SIGKILL) dies with about half of a --model run committed; the --resume submission infers exactly the
+   * missing images and its metrics equal an uninterrupted local run bit for bit. A resume with another model file
+   * is refused with exit code 2.
+   */
+  @Test
+  void driverKilledHalfwayIsResumedOnTheCluster() throws Exception {
+    Path out = work.resolve("resume-out");
+    String demo = Path.of("notebooks/models/pspnet-tiny-synth-cityscapes.pt").toAbsolutePath().toString();
+    List<String> args = new ArrayList<>(List.of("evaluate", "--dataset", "cityscapes", "--data-root",
+        data.resolve("cityscapes").toString(), "--model", demo, "--device", "cpu", "--scales", "1.0", "--flip",
+        "none", "--crop-size", "257x513", "--base-size", "512", "--intra-op-threads", "1", "--output",
+        out.toString(), "--run-id", "resume", "--partitions", "12", "--quiet"));
+    Process driver = cluster.submit("submit-resume-1", appJar, List.of("spark.cores.max=2"), args);
+    try {
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+      while (committedIds(out, "resume").size() < 12) {
+        assertTrue(driver.isAlive(), "the driver ended before half of the images were committed: "
+            + cluster.log("submit-resume-1"));
+        assertTrue(System.nanoTime() < deadline, "half of the images were not committed in 4 minutes");
+        Thread.sleep(20);
+      }
+    } finally {
+      driver.destroyForcibly(); // SIGKILL of the driver JVM this test started, by its pid
+      assertTrue(driver.waitFor(1, TimeUnit.MINUTES), "the killed driver did not exit");
+    }
+    // The application's executors notice the lost driver and exit; only then is the committed set final.
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (!cluster.executors().isEmpty()) {
+      assertTrue(System.nanoTime() < deadline, "the executors of the killed driver did not exit in 2 minutes");
+      Thread.sleep(100);
+    }
+    int committed = committedIds(out, "resume").size();
+    assertTrue(committed >= 12 && committed < 24, "killed mid-run: " + committed + " of 24 committed");
+    assertFalse(Files.exists(out.resolve("summary.json")));
+
+    List<String> resumeArgs = new ArrayList<>(args);
+    resumeArgs.add("--resume");
+    Process resume = cluster.submit("submit-resume-2", appJar, List.of("spark.cores.max=2"), resumeArgs);
+    assertTrue(resume.waitFor(4, TimeUnit.MINUTES), "the resumed run did not finish in 4 minutes");
+    String log = cluster.log("submit-resume-2");
+    assertEquals(0, resume.exitValue(), log);
+    assertTrue(log.contains(String.format("[segeval] resuming run resume: %d of 24 images already committed; "
+        + "scoring the other %d", committed, 24 - committed)), log);
+    System.err.printf("[cluster resume] driver killed with %d of 24 images committed; resumed run scored %d%n",
+        committed, 24 - committed);
+
+    // The images of the resumed run were inferred by its own executors, the others by the killed run's.
+    List<Row> images = SparkTestSession.get().read().parquet(out.resolve("images").toString()).collectAsList();
+    assertEquals(24, images.size());
+    assertEquals(24, images.stream().map(r -> (String) r.getAs("image_id")).distinct().count());
+
+    dev.segeval.inference.InferenceOptions options = new dev.segeval.inference.InferenceOptions(
+        Path.of(demo).toUri().toString(), new dev.segeval.inference.ProtocolSettings(new double[] {1.0},
+        dev.segeval.inference.FlipMode.NONE, 257, 513, 512, 2.0 / 3, 4), "cpu", 1, 100_000_000L, null, false);
+    EvaluateJob.Outcome local = EvaluateJob.run(SparkTestSession.get(), new EvaluationSpec("cityscapes", null,
+        data.resolve("cityscapes").toUri().toString(), "val", new dev.segeval.inference.ModelPredictions(options),
+        PredictionEncoding.TRAIN_ID, AbsentClassPolicy.EXCLUDE, work.resolve("resume-local").toUri().toString(),
+        "resume-local", 3, true), System.err);
+    JsonNode json = new ObjectMapper().readTree(Files.readAllBytes(out.resolve("summary.json")));
+    assertEquals(committed, json.at("/images/resumed").asInt());
+    assertEquals(24, json.at("/images/ok").asInt());
+    // Bit for bit: summary.json holds the shortest decimal that reads back as the same double.
+    assertEquals(Double.doubleToLongBits(local.report().meanIou()),
+        Double.doubleToLongBits(json.at("/metrics/mIoU").asDouble()));
+    assertEquals(Double.doubleToLongBits(local.report().meanInstanceIou()),
+        Double.doubleToLongBits(json.at("/metrics/iIoU").asDouble()));
+    assertEquals(Double.doubleToLongBits(local.report().pixelAccuracy()),
+        Double.doubleToLongBits(json.at("/metrics/pixelAccuracy").asDouble()));
+    assertEquals(Double.doubleToLongBits(local.report().frequencyWeightedIou()),
+        Double.doubleToLongBits(json.at("/metrics/fwIoU").asDouble()));
+    for (int c = 0; c < local.report().classes().size(); c++) {
+      JsonNode iou = json.at("/classes/" + c + "/iou");
+      double expected = local.report().classes().get(c).iou();
+      assertEquals(Double.isNaN(expected), iou.isNull(), "class " + c);
+      if (!iou.isNull()) {
+        assertEquals(Double.doubleToLongBits(expected), Double.doubleToLongBits(iou.asDouble()), "class " + c);
+      }
+    }
+
+    // Another model file under the same run id: refused, naming the field.
+    List<String> otherModel = new ArrayList<>(resumeArgs);
+    otherModel.set(otherModel.indexOf(demo), dev.segeval.spark.Fixtures.resource("/models/conv19.pt").toString());
+    Process refused = cluster.submit("submit-resume-3", appJar, List.of("spark.cores.max=2"), otherModel);
+    assertTrue(refused.waitFor(4, TimeUnit.MINUTES), "the refused resume did not finish in 4 minutes");
+    assertEquals(2, refused.exitValue(), cluster.log("submit-resume-3"));
+    assertTrue(cluster.log("submit-resume-3").contains("segeval: Cannot resume run 'resume': it was started with "
+        + "other inputs: model.sha256 (run: "), cluster.log("submit-resume-3"));
+  }
+
+  static Set<String> committedIds(Path output, String runId) throws Exception {
+    dev.segeval.runs.RunDirectory dir = new dev.segeval.runs.RunDirectory(output.toUri().toString(), runId);
+    Set<String> ids = new TreeSet<>();
+    for (String f : dir.committedFiles(new Configuration())) {
+      ids.addAll(dev.segeval.runs.RunDirectory.readIds(f, new Configuration()));
+    }
+    return ids;
   }
 
   /** The README's "Running on a cluster" command, as written, against this loopback cluster. */
