@@ -65,7 +65,7 @@ final class ConfigFiles {
       try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
         p.load(r);
       } catch (IOException e) {
-        throw new dev.segeval.InvalidSettingException("Cannot read --config " + file + ": " + e.getMessage());
+        throw new dev.segeval.InvalidSettingException("Cannot read --config " + file + ": " + e.getMessage(), e);
       }
       for (String key : new TreeSet<>(p.stringPropertyNames())) {
         String value = p.getProperty(key).strip();

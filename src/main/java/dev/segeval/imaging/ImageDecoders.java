@@ -70,7 +70,7 @@ public final class ImageDecoders {
                     reader.dispose();
                 }
             } catch (IOException e) {
-                throw new ImageFormatException(sourceName, "unreadable JPEG header: " + e.getMessage());
+                throw new ImageFormatException(sourceName, "unreadable JPEG header: " + e.getMessage(), e);
             }
         }
         throw new ImageFormatException(sourceName, "unsupported image format (file starts with "

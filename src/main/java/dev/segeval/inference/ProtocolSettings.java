@@ -62,7 +62,7 @@ public record ProtocolSettings(double[] scales, FlipMode flip, int cropHeight, i
       int h = Integer.parseInt(parts[0].strip());
       return new int[] {h, parts.length > 1 ? Integer.parseInt(parts[1].strip()) : h};
     } catch (NumberFormatException e) {
-      throw new dev.segeval.InvalidSettingException("Cannot use --crop-size '" + text + "': expected N or HxW, e.g. 473");
+      throw new dev.segeval.InvalidSettingException("Cannot use --crop-size '" + text + "': expected N or HxW, e.g. 473", e);
     }
   }
 

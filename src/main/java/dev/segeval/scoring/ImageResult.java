@@ -7,7 +7,7 @@ import java.io.Serializable;
  * The outcome of one image: its statistics, or why it failed. A failed image contributes nothing to the
  * metrics; it is counted and listed instead.
  *
- * @param valuePairs sampled raw (ground truth, prediction) value pairs ({@link ValuePairs#sample}), kept for
+ * @param valuePairs sampled raw (ground truth, prediction) value pairs ({@link ValuePairs.Sampler#sample}), kept for
  *                   failed images too when both maps could be read; null when they could not
  */
 public record ImageResult(String id, String imagePath, String labelPath, String predictionPath, Status status,

@@ -27,6 +27,7 @@ public final class ImageScorer implements AutoCloseable {
   private final Configuration conf;
   private final PixelScorer pixels;
   private final PredictionSource.Reader predictions;
+  private final ValuePairs.Sampler sampler = new ValuePairs.Sampler();
   // Decode buffers reused from image to image (same-size datasets need no new arrays).
   private int[] groundTruthBuffer;
   private int[] instanceBuffer;
@@ -72,7 +73,7 @@ public final class ImageScorer implements AutoCloseable {
         instances = inst.values();
       }
       int[] prediction = predict(task, gt.width(), gt.height());
-      valuePairs = ValuePairs.sample(gt.values(), prediction);
+      valuePairs = sampler.sample(gt.values(), prediction);
       SegmentationStats stats;
       try {
         stats = pixels.score(gt.values(), prediction, instances, gt.width());

@@ -21,21 +21,61 @@ public final class ValuePairs implements Serializable {
 
   private final Map<Long, Long> counts = new HashMap<>();
 
-  /** The sample of one image as a compact array: key (gt << 32 | prediction), count, key, count, ... */
-  public static long[] sample(int[] groundTruth, int[] prediction) {
-    Map<Long, Long> m = new HashMap<>();
-    for (int i = 0; i < groundTruth.length; i += STRIDE) {
-      m.merge(key(groundTruth[i], prediction[i]), 1L, Long::sum);
+  /**
+   * Takes the samples of one image after another without boxing: pairs of 8-bit values (every dataset's labels and
+   * nearly every prediction) are counted in a reused table, rarer wide values in a map. One per thread.
+   */
+  public static final class Sampler {
+    private final int[] small = new int[1 << 16];
+    private final int[] touched = new int[1 << 16];
+
+    /** The sample of one image as a compact array: key (gt << 32 | prediction), count, ... in key order. */
+    public long[] sample(int[] groundTruth, int[] prediction) {
+      int touchedCount = 0;
+      Map<Long, Long> wide = null;
+      for (int i = 0; i < groundTruth.length; i += STRIDE) {
+        int g = groundTruth[i];
+        int p = prediction[i];
+        if ((g | p) >>> 8 == 0) {
+          int k = g << 8 | p;
+          if (small[k]++ == 0) {
+            touched[touchedCount++] = k;
+          }
+        } else {
+          if (wide == null) {
+            wide = new HashMap<>();
+          }
+          wide.merge(key(g, p), 1L, Long::sum);
+        }
+      }
+      int n = touchedCount + (wide == null ? 0 : wide.size());
+      long[] keys = new long[n];
+      long[] counts = new long[n];
+      int j = 0;
+      for (int t = 0; t < touchedCount; t++) {
+        int k = touched[t];
+        keys[j] = key(k >>> 8, k & 0xFF);
+        counts[j++] = small[k];
+        small[k] = 0;
+      }
+      if (wide != null) {
+        for (Map.Entry<Long, Long> e : wide.entrySet()) {
+          keys[j] = e.getKey();
+          counts[j++] = e.getValue();
+        }
+      }
+      Integer[] order = new Integer[n];
+      for (int i = 0; i < n; i++) {
+        order[i] = i;
+      }
+      Arrays.sort(order, (a, b) -> Long.compare(keys[a], keys[b]));
+      long[] out = new long[n * 2];
+      for (int i = 0; i < n; i++) {
+        out[2 * i] = keys[order[i]];
+        out[2 * i + 1] = counts[order[i]];
+      }
+      return out;
     }
-    long[] out = new long[m.size() * 2];
-    int k = 0;
-    Long[] keys = m.keySet().toArray(new Long[0]);
-    Arrays.sort(keys);
-    for (Long key : keys) {
-      out[k++] = key;
-      out[k++] = m.get(key);
-    }
-    return out;
   }
 
   static long key(int groundTruth, int prediction) {
@@ -50,7 +90,7 @@ public final class ValuePairs implements Serializable {
     return (int) key;
   }
 
-  /** Adds one image's sample (as returned by {@link #sample}); null adds nothing. */
+  /** Adds one image's sample (as returned by {@link Sampler#sample}); null adds nothing. */
   public ValuePairs add(long[] sample) {
     if (sample != null) {
       for (int i = 0; i < sample.length; i += 2) {
