@@ -230,6 +230,19 @@ class InputConsistencyTest {
     assertTrue(e.getMessage().endsWith("PNG has 3 channels (RGB); a single-channel (greyscale or palette) label image "
         + "is expected. Save predictions as greyscale or palette PNGs holding the class value of each pixel (for VOC, "
         + "the class index 0..20, as in SegmentationClass/), not as colour visualisations."), e.getMessage());
+
+    // One colour file among good ones is a bad image, named alone; the others are scored.
+    Path mixed = tmp.resolve("voc-mixed");
+    Fixtures.copyTree(Fixtures.synth().resolve("voc2012-predictions"), mixed);
+    Files.copy(preds.resolve("2007_000033.png"), mixed.resolve("2007_000033.png"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    EvaluateJob.Outcome o = EvaluateJob.run(SparkTestSession.get(), spec("voc2012", Fixtures.synth().resolve("voc2012"),
+        mixed, PredictionEncoding.LABEL_ID, "voc1"), System.err);
+    assertEquals(5, o.run().okCount());
+    assertEquals(1, o.run().failedCount());
+    assertEquals("multi-channel-image", o.run().failures().get(0).kind());
+    assertTrue(o.run().failures().get(0).error().endsWith("2007_000033.png: PNG has 3 channels (RGB); a "
+        + "single-channel (greyscale or palette) label image is expected"), o.run().failures().get(0).error());
   }
 
   @Test
