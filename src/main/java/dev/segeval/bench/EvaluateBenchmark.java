@@ -57,7 +57,8 @@ public final class EvaluateBenchmark {
         new FolderPredictions(HadoopPaths.join(root, "cityscapes-predictions")), PredictionEncoding.LABEL_ID,
         AbsentClassPolicy.EXCLUDE, HadoopPaths.join(root, "results"), "bench", s.partitions(), true);
     List<ScoringTask> tasks = dev.segeval.scoring.RunPlanner.plan(spec, conf).tasks();
-    ClassSpace space = new ClassSpace(dev.segeval.scoring.RunPlanner.labelTable(spec, conf), PredictionEncoding.LABEL_ID);
+    ClassSpace space = new ClassSpace(dev.segeval.scoring.RunPlanner.labelTable(spec, conf),
+        PredictionEncoding.LABEL_ID);
 
     // Warm-up, then the timed single-threaded pass.
     SequentialEvaluator.evaluate(space, spec.predictions(), tasks.subList(0, Math.min(4, tasks.size())), conf);

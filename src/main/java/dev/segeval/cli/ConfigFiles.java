@@ -1,5 +1,6 @@
 package dev.segeval.cli;
 
+import dev.segeval.InvalidSettingException;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,7 @@ final class ConfigFiles {
     for (int i = 1; i < args.length; i++) {
       if (args[i].equals("--config")) {
         if (i + 1 >= args.length) {
-          throw new dev.segeval.InvalidSettingException("Cannot read --config: a file path must follow it");
+          throw new InvalidSettingException("Cannot read --config: a file path must follow it");
         }
         files.add(Path.of(args[++i]));
       } else if (args[i].startsWith("--config=")) {
@@ -65,7 +66,7 @@ final class ConfigFiles {
       try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
         p.load(r);
       } catch (IOException e) {
-        throw new dev.segeval.InvalidSettingException("Cannot read --config " + file + ": " + e.getMessage(), e);
+        throw new InvalidSettingException("Cannot read --config " + file + ": " + e.getMessage(), e);
       }
       for (String key : new TreeSet<>(p.stringPropertyNames())) {
         String value = p.getProperty(key).strip();
@@ -76,7 +77,7 @@ final class ConfigFiles {
         }
         CommandLine.Model.OptionSpec option = sub.getCommandSpec().findOption("--" + key);
         if (option == null || key.equals("config") || key.equals("help") || key.equals("version")) {
-          throw new dev.segeval.InvalidSettingException(String.format(Locale.ROOT,
+          throw new InvalidSettingException(String.format(Locale.ROOT,
               "Cannot use key '%s' in %s: '%s' has no option --%s (keys are option names without dashes)",
               key, file, args[0], key));
         }
@@ -86,7 +87,7 @@ final class ConfigFiles {
         given.add(key);
         if (option.arity().max() == 0) {
           if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
-            throw new dev.segeval.InvalidSettingException(String.format(Locale.ROOT,
+            throw new InvalidSettingException(String.format(Locale.ROOT,
                 "Cannot use %s=%s in %s: the flag takes true or false", key, value, file));
           }
           if (value.equalsIgnoreCase("true")) {

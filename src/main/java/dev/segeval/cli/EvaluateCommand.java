@@ -1,5 +1,6 @@
 package dev.segeval.cli;
 
+import dev.segeval.InvalidSettingException;
 import dev.segeval.datasets.HadoopPaths;
 import dev.segeval.inference.FlipMode;
 import dev.segeval.inference.InferenceOptions;
@@ -174,7 +175,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if ((predictions == null) == (model == null)) {
-      throw new dev.segeval.InvalidSettingException("Cannot evaluate: give exactly one of --predictions <folder> and "
+      throw new InvalidSettingException("Cannot evaluate: give exactly one of --predictions <folder> and "
           + "--model <torchscript file>");
     }
     PredictionSource source;
@@ -190,16 +191,16 @@ final class EvaluateCommand implements Callable<Integer> {
         HadoopPaths.qualify(output), runId == null ? defaultRunId() : validRunId(runId), partitions, !noInstances);
     dev.segeval.datasets.DatasetLayouts.forName(dataset);
     if (!(progressInterval > 0)) {
-      throw new dev.segeval.InvalidSettingException("Cannot use --progress-interval " + progressInterval + ": must be positive");
+      throw new InvalidSettingException("Cannot use --progress-interval " + progressInterval + ": must be positive");
     }
     RunOptions options = RunOptions.DEFAULTS.withResume(resume)
         .withProgressIntervalMs(Math.max(1, (long) (progressInterval * 1000)));
     if (resume && runId == null) {
-      throw new dev.segeval.InvalidSettingException("Cannot use --resume without --run-id: give the id of the run "
+      throw new InvalidSettingException("Cannot use --resume without --run-id: give the id of the run "
           + "to continue");
     }
     if (partitions < 0) {
-      throw new dev.segeval.InvalidSettingException("Cannot use --partitions " + partitions + ": must be 0 (auto) or more");
+      throw new InvalidSettingException("Cannot use --partitions " + partitions + ": must be 0 (auto) or more");
     }
     // A session that already exists (an embedding application, a test) is reused and left running.
     boolean ownSession = SparkSession.getDefaultSession().isEmpty();
@@ -207,7 +208,7 @@ final class EvaluateCommand implements Callable<Integer> {
     String sessionMaster = master;
     if (executorThreads != null) {
       if (executorThreads < 1) {
-        throw new dev.segeval.InvalidSettingException("Cannot use --executor-threads " + executorThreads + ": must be 1 or more");
+        throw new InvalidSettingException("Cannot use --executor-threads " + executorThreads + ": must be 1 or more");
       }
       conf.putIfAbsent("spark.executor.cores", String.valueOf(executorThreads));
       if (sessionMaster == null && !new org.apache.spark.SparkConf().contains("spark.master")) {
@@ -255,7 +256,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
   static String validRunId(String id) {
     if (!id.matches("[A-Za-z0-9._-]+") || id.matches("[0-9.]+")) {
-      throw new dev.segeval.InvalidSettingException("Cannot use --run-id '" + id + "': use letters, digits, '.', '_' or '-', "
+      throw new InvalidSettingException("Cannot use --run-id '" + id + "': use letters, digits, '.', '_' or '-', "
           + "with at least one letter (a purely numeric id would be read back as a number)");
     }
     return id;

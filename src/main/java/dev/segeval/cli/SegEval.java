@@ -1,5 +1,7 @@
 package dev.segeval.cli;
 
+import dev.segeval.InvalidSettingException;
+import dev.segeval.scoring.EvaluationException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,7 +43,7 @@ public final class SegEval implements Runnable {
     cl.setParameterExceptionHandler(UsageErrors::report);
     try {
       return cl.execute(ConfigFiles.expand(cl, args));
-    } catch (dev.segeval.InvalidSettingException | java.io.IOException e) {
+    } catch (InvalidSettingException | java.io.IOException e) {
       cl.getErr().println("segeval: " + e.getMessage());
       return EXIT_USAGE;
     }
@@ -52,7 +54,7 @@ public final class SegEval implements Runnable {
    * IllegalArgumentException from deep inside included, is a bug or an outage: exit 3 with its stack trace.
    */
   static int exitCodeOf(Exception ex, PrintWriter err) {
-    if (ex instanceof dev.segeval.InvalidSettingException || ex instanceof dev.segeval.scoring.EvaluationException) {
+    if (ex instanceof InvalidSettingException || ex instanceof EvaluationException) {
       err.println("segeval: " + ex.getMessage());
       return EXIT_USAGE;
     }

@@ -1,5 +1,6 @@
 package dev.segeval.datasets;
 
+import dev.segeval.InvalidSettingException;
 import java.util.List;
 import java.util.Locale;
 
@@ -16,7 +17,7 @@ public final class DatasetLayouts {
       case "ade20k" -> new Ade20kLayout();
       case "voc2012", "voc" -> new VocLayout();
       case "folder" -> new FolderPairsLayout();
-      default -> throw new dev.segeval.InvalidSettingException(String.format(Locale.ROOT,
+      default -> throw new InvalidSettingException(String.format(Locale.ROOT,
           "Cannot evaluate dataset '%s': unknown dataset; use one of %s (folder needs --labels <csv>)",
           dataset, NAMES));
     };

@@ -102,13 +102,37 @@ public final class HadoopPaths {
     }
   }
 
+  /** A folder that cannot be written for a reason of the place itself (not an outage): the user must change it. */
+  public static final class NotWritableException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    NotWritableException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   /**
    * Makes sure a folder exists (creating it) and accepts a new file, by writing and deleting a probe. Run before
    * any work, so that an output that is a file, read-only, or in a bucket that does not exist fails at once.
    *
-   * @throws IOException saying why the folder cannot be written
+   * @throws NotWritableException when the place cannot be written: a file, a parent that is a file, no
+   *                              permission, a bucket that does not exist (told apart by exception type)
+   * @throws IOException          for anything else (an outage, throttling): not the user's path
    */
   public static void requireWritableDirectory(String uri, Configuration conf) throws IOException {
+    try {
+      probeWritable(uri, conf);
+    } catch (NotWritableException e) {
+      throw e;
+    } catch (FileNotFoundException | org.apache.hadoop.fs.PathIOException
+             | org.apache.hadoop.fs.ParentNotDirectoryException | org.apache.hadoop.fs.FileAlreadyExistsException | java.nio.file.AccessDeniedException
+             | org.apache.hadoop.security.AccessControlException e) {
+      // PathIOException covers S3A's UnknownStoreException (no such bucket) without naming the optional class.
+      throw new NotWritableException(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), e);
+    }
+  }
+
+  private static void probeWritable(String uri, Configuration conf) throws IOException {
     Path dir = new Path(uri);
     FileSystem fs = dir.getFileSystem(conf);
     FileStatus status = null;
@@ -118,10 +142,10 @@ public final class HadoopPaths {
       // created below
     }
     if (status != null && !status.isDirectory()) {
-      throw new IOException("it is a file, not a folder");
+      throw new NotWritableException("it is a file, not a folder", null);
     }
     if (status == null && !fs.mkdirs(dir)) {
-      throw new IOException("the folder cannot be created");
+      throw new NotWritableException("the folder cannot be created", null);
     }
     Path probe = new Path(dir, "_segeval-write-check-" + java.util.UUID.randomUUID());
     fs.setWriteChecksum(false);

@@ -1,5 +1,6 @@
 package dev.segeval.inference;
 
+import dev.segeval.InvalidSettingException;
 import java.util.Locale;
 
 /** Horizontal-flip test-time augmentation. */
@@ -33,7 +34,7 @@ public enum FlipMode {
     if (s.equalsIgnoreCase("false") || s.equalsIgnoreCase("off")) {
       return NONE;
     }
-    throw new dev.segeval.InvalidSettingException(String.format(Locale.ROOT,
+    throw new InvalidSettingException(String.format(Locale.ROOT,
         "Cannot use --flip '%s': expected none, average (semseg, default) or caffe", s));
   }
 }

@@ -1,5 +1,6 @@
 package dev.segeval.inference;
 
+import dev.segeval.InvalidSettingException;
 import java.io.Serializable;
 import java.util.Locale;
 
@@ -20,18 +21,18 @@ public record InferenceOptions(String modelUri, ProtocolSettings protocol, Strin
 
   public InferenceOptions {
     if (modelUri == null || modelUri.isBlank()) {
-      throw new dev.segeval.InvalidSettingException("Cannot run inference: --model is empty");
+      throw new InvalidSettingException("Cannot run inference: --model is empty");
     }
     String d = device == null ? "auto" : device.toLowerCase(Locale.ROOT);
     if (!d.equals("auto") && !d.equals("cpu") && !d.equals("gpu")) {
-      throw new dev.segeval.InvalidSettingException("Cannot use --device '" + device + "': expected auto, cpu or gpu");
+      throw new InvalidSettingException("Cannot use --device '" + device + "': expected auto, cpu or gpu");
     }
     device = d;
     if (intraOpThreads < 0) {
-      throw new dev.segeval.InvalidSettingException("Cannot use --intra-op-threads " + intraOpThreads + ": must be 0 or more");
+      throw new InvalidSettingException("Cannot use --intra-op-threads " + intraOpThreads + ": must be 0 or more");
     }
     if (maxImagePixels < 1) {
-      throw new dev.segeval.InvalidSettingException("Cannot use --max-image-pixels " + maxImagePixels + ": must be positive");
+      throw new InvalidSettingException("Cannot use --max-image-pixels " + maxImagePixels + ": must be positive");
     }
   }
 }

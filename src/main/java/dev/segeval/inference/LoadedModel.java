@@ -102,15 +102,22 @@ public final class LoadedModel implements AutoCloseable {
    */
   public int numClasses() throws ModelLoadException {
     if (numClasses < 0) {
+      Shape shape;
       try (NDManager m = newRequestManager()) {
-        NDArray out = forward(m.zeros(new Shape(1, 3, 65, 65)));
-        if (out.getShape().dimension() != 4) {
-          throw new ModelLoadException(String.format(Locale.ROOT,
-              "Cannot use model %s: it returns a tensor of shape %s; N x C x H x W logits are expected", uri,
-              out.getShape()));
-        }
-        numClasses = (int) out.getShape().get(1);
+        shape = forward(m.zeros(new Shape(1, 3, 65, 65))).getShape();
+      } catch (RuntimeException e) {
+        // The model itself rejects the contract input (another input shape, a dict or tuple output): the
+        // user's model file is unusable here, not a bug of this tool.
+        throw new ModelLoadException(String.format(Locale.ROOT, "Cannot use model %s: a forward pass on a 1 x 3 x "
+            + "65 x 65 input failed (%s); export it to take N x 3 x H x W and return one N x C x H x W tensor of "
+            + "logits (notebooks/pspnet)", uri, e.getMessage() == null ? e.getClass().getSimpleName()
+            : e.getMessage().lines().findFirst().orElse("")), e);
       }
+      if (shape.dimension() != 4) {
+        throw new ModelLoadException(String.format(Locale.ROOT,
+            "Cannot use model %s: it returns a tensor of shape %s; N x C x H x W logits are expected", uri, shape));
+      }
+      numClasses = (int) shape.get(1);
     }
     return numClasses;
   }

@@ -89,7 +89,16 @@ public final class ModelCache {
       return local;
     }
     Path tmp = Files.createTempFile(dir, id, ".part");
-    try (InputStream in = fs.open(remote)) {
+    InputStream opened;
+    try {
+      opened = fs.open(remote);
+    } catch (java.io.FileNotFoundException | java.nio.file.AccessDeniedException
+             | org.apache.hadoop.security.AccessControlException e) {
+      Files.deleteIfExists(tmp);
+      throw new ModelLoadException("Cannot load model: " + HadoopPaths.redact(uri) + " cannot be read ("
+          + e.getMessage() + "); check --model and its permissions", e);
+    }
+    try (InputStream in = opened) {
       Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
       Files.move(tmp, local, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {

@@ -1,5 +1,6 @@
 package dev.segeval.inference;
 
+import dev.segeval.InvalidSettingException;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Locale;
@@ -22,25 +23,25 @@ public record ProtocolSettings(double[] scales, FlipMode flip, int cropHeight, i
 
   public ProtocolSettings {
     if (scales == null || scales.length == 0) {
-      throw new dev.segeval.InvalidSettingException("Cannot use --scales: give at least one scale, e.g. 1.0");
+      throw new InvalidSettingException("Cannot use --scales: give at least one scale, e.g. 1.0");
     }
     for (double s : scales) {
       if (!(s > 0) || s > 8) {
-        throw new dev.segeval.InvalidSettingException("Cannot use scale " + s + ": scales must be in (0, 8]");
+        throw new InvalidSettingException("Cannot use scale " + s + ": scales must be in (0, 8]");
       }
     }
     if (cropHeight < 1 || cropWidth < 1 || cropHeight > 8192 || cropWidth > 8192) {
-      throw new dev.segeval.InvalidSettingException(String.format(Locale.ROOT,
+      throw new InvalidSettingException(String.format(Locale.ROOT,
           "Cannot use --crop-size %dx%d: each side must be 1..8192", cropHeight, cropWidth));
     }
     if (baseSize < 1 || baseSize > 16384) {
-      throw new dev.segeval.InvalidSettingException("Cannot use --base-size " + baseSize + ": must be 1..16384");
+      throw new InvalidSettingException("Cannot use --base-size " + baseSize + ": must be 1..16384");
     }
     if (!(strideRate > 0) || strideRate > 1) {
-      throw new dev.segeval.InvalidSettingException("Cannot use --stride-rate " + strideRate + ": must be in (0, 1]");
+      throw new InvalidSettingException("Cannot use --stride-rate " + strideRate + ": must be in (0, 1]");
     }
     if (batchSize < 1 || batchSize > 256) {
-      throw new dev.segeval.InvalidSettingException("Cannot use --batch-size " + batchSize + ": must be 1..256");
+      throw new InvalidSettingException("Cannot use --batch-size " + batchSize + ": must be 1..256");
     }
     scales = scales.clone();
   }
@@ -62,7 +63,7 @@ public record ProtocolSettings(double[] scales, FlipMode flip, int cropHeight, i
       int h = Integer.parseInt(parts[0].strip());
       return new int[] {h, parts.length > 1 ? Integer.parseInt(parts[1].strip()) : h};
     } catch (NumberFormatException e) {
-      throw new dev.segeval.InvalidSettingException("Cannot use --crop-size '" + text + "': expected N or HxW, e.g. 473", e);
+      throw new InvalidSettingException("Cannot use --crop-size '" + text + "': expected N or HxW, e.g. 473", e);
     }
   }
 

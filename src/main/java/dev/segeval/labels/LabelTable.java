@@ -1,5 +1,6 @@
 package dev.segeval.labels;
 
+import dev.segeval.InvalidSettingException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,7 +61,7 @@ public final class LabelTable implements Serializable {
       key = "voc2012";
     }
     if (!BUILT_IN.contains(key)) {
-      throw new dev.segeval.InvalidSettingException(String.format(Locale.ROOT,
+      throw new InvalidSettingException(String.format(Locale.ROOT,
           "Cannot find a labels table for dataset '%s': built-in tables are %s", dataset, BUILT_IN));
     }
     List<String> lines = resourceLines("labels/" + key + ".csv");
@@ -130,37 +131,37 @@ public final class LabelTable implements Serializable {
 
   private void validate() {
     if (evaluated.isEmpty()) {
-      throw new dev.segeval.InvalidSettingException("Cannot use labels table '" + name + "': it has no evaluated class");
+      throw new InvalidSettingException("Cannot use labels table '" + name + "': it has no evaluated class");
     }
     Set<Integer> ids = new HashSet<>();
     Set<String> names = new HashSet<>();
     for (Label l : labels) {
       if (l.id() >= 0 && !ids.add(l.id())) {
-        throw new dev.segeval.InvalidSettingException(String.format(Locale.ROOT,
+        throw new InvalidSettingException(String.format(Locale.ROOT,
             "Cannot use labels table '%s': label id %d appears twice", name, l.id()));
       }
       if (!names.add(l.name())) {
-        throw new dev.segeval.InvalidSettingException(String.format(Locale.ROOT,
+        throw new InvalidSettingException(String.format(Locale.ROOT,
             "Cannot use labels table '%s': label name '%s' appears twice", name, l.name()));
       }
       if (l.id() > 65535) {
-        throw new dev.segeval.InvalidSettingException(String.format(Locale.ROOT,
+        throw new InvalidSettingException(String.format(Locale.ROOT,
             "Cannot use labels table '%s': label id %d of '%s' does not fit a 16-bit PNG", name, l.id(), l.name()));
       }
     }
     for (int i = 0; i < evaluated.size(); i++) {
       Label l = evaluated.get(i);
       if (l.trainId() != i) {
-        throw new dev.segeval.InvalidSettingException(String.format(Locale.ROOT,
+        throw new InvalidSettingException(String.format(Locale.ROOT,
             "Cannot use labels table '%s': evaluated classes must have train ids 0..%d, but '%s' has %d",
             name, evaluated.size() - 1, l.name(), l.trainId()));
       }
       if (l.id() < 0) {
-        throw new dev.segeval.InvalidSettingException(String.format(Locale.ROOT,
+        throw new InvalidSettingException(String.format(Locale.ROOT,
             "Cannot use labels table '%s': evaluated class '%s' has negative id %d", name, l.name(), l.id()));
       }
       if (l.hasInstances() && !averageInstanceSizes.containsKey(l.name())) {
-        throw new dev.segeval.InvalidSettingException(String.format(Locale.ROOT,
+        throw new InvalidSettingException(String.format(Locale.ROOT,
             "Cannot use labels table '%s': class '%s' has instances but no average instance size for iIoU",
             name, l.name()));
       }
@@ -176,7 +177,7 @@ public final class LabelTable implements Serializable {
       }
     }
     if (content.isEmpty()) {
-      throw new dev.segeval.InvalidSettingException("Cannot read labels table " + source + ": the file is empty");
+      throw new InvalidSettingException("Cannot read labels table " + source + ": the file is empty");
     }
     String[] header = content.get(0).split(",", -1);
     Map<String, Integer> col = new HashMap<>();
@@ -185,7 +186,7 @@ public final class LabelTable implements Serializable {
     }
     for (String required : List.of("name", "id", "trainId", "ignoreInEval")) {
       if (!col.containsKey(required)) {
-        throw new dev.segeval.InvalidSettingException(String.format(Locale.ROOT,
+        throw new InvalidSettingException(String.format(Locale.ROOT,
             "Cannot read labels table %s: header lacks column '%s' (expected name,id,trainId,category,categoryId,"
                 + "hasInstances,ignoreInEval,r,g,b)", source, required));
       }
@@ -194,7 +195,7 @@ public final class LabelTable implements Serializable {
     for (int row = 1; row < content.size(); row++) {
       String[] f = content.get(row).split(",", -1);
       if (f.length != header.length) {
-        throw new dev.segeval.InvalidSettingException(String.format(Locale.ROOT,
+        throw new InvalidSettingException(String.format(Locale.ROOT,
             "Cannot read labels table %s: row %d has %d fields, the header has %d", source, row + 1, f.length,
             header.length));
       }
@@ -212,7 +213,7 @@ public final class LabelTable implements Serializable {
         labels.add(new Label(labelName, id, trainId, category, categoryId, hasInstances, ignore,
             (r & 255) << 16 | (g & 255) << 8 | (b & 255)));
       } catch (IllegalArgumentException e) {
-        throw new dev.segeval.InvalidSettingException(String.format(Locale.ROOT,
+        throw new InvalidSettingException(String.format(Locale.ROOT,
             "Cannot read labels table %s: row %d (%s): %s", source, row + 1, content.get(row), e.getMessage()), e);
       }
     }
@@ -234,7 +235,7 @@ public final class LabelTable implements Serializable {
     if (s.equalsIgnoreCase("false")) {
       return false;
     }
-    throw new dev.segeval.InvalidSettingException("expected true or false, got '" + s + "'");
+    throw new InvalidSettingException("expected true or false, got '" + s + "'");
   }
 
   static Map<String, Double> parseInstanceSizes(String source, List<String> lines) {
@@ -251,7 +252,7 @@ public final class LabelTable implements Serializable {
       }
       String[] f = t.split(",", -1);
       if (f.length != 2) {
-        throw new dev.segeval.InvalidSettingException("Cannot read instance sizes " + source + ": bad row '" + t + "'");
+        throw new InvalidSettingException("Cannot read instance sizes " + source + ": bad row '" + t + "'");
       }
       sizes.put(f[0].strip(), Double.parseDouble(f[1].strip()));
     }

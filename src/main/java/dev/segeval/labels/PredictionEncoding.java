@@ -1,5 +1,6 @@
 package dev.segeval.labels;
 
+import dev.segeval.InvalidSettingException;
 import java.util.Locale;
 
 /** How the values of a prediction PNG are to be read. */
@@ -28,7 +29,7 @@ public enum PredictionEncoding {
         return e;
       }
     }
-    throw new dev.segeval.InvalidSettingException(String.format(Locale.ROOT,
+    throw new InvalidSettingException(String.format(Locale.ROOT,
         "Cannot use prediction encoding '%s': expected one of labelId, trainId", text));
   }
 }

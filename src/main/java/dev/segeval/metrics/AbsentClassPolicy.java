@@ -1,5 +1,6 @@
 package dev.segeval.metrics;
 
+import dev.segeval.InvalidSettingException;
 import java.util.Locale;
 
 /** What to do with classes that occur neither in the ground truth nor in the prediction. */
@@ -31,7 +32,7 @@ public enum AbsentClassPolicy {
         return p;
       }
     }
-    throw new dev.segeval.InvalidSettingException(String.format(Locale.ROOT,
+    throw new InvalidSettingException(String.format(Locale.ROOT,
         "Cannot use absent-class policy '%s': expected 'exclude' (Cityscapes scripts, mmsegmentation) "
             + "or 'zero' (official PSPNet code)", text));
   }

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,13 @@ import org.apache.hadoop.fs.Path;
 public final class RunDirectory implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
   /** Written at the head of every chunk file; bumped when the format changes. */
-  private static final int FORMAT = 1;
+  private static final int FORMAT = 2;
+  /** More images than this in one chunk header means the file is not a chunk file. */
+  private static final int MAX_CHUNK_IMAGES = 10_000_000;
+
+  /** One image of a chunk file's header: its id and whether it was scored (false: it failed). */
+  public record Entry(String id, boolean ok) implements java.io.Serializable {
+  }
   private static final String SUFFIX = ".results";
 
   private final String root;
@@ -87,9 +94,10 @@ public final class RunDirectory implements java.io.Serializable {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeInt(FORMAT);
-      out.writeInt(ids.size());
-      for (String id : ids) {
-        out.writeUTF(id);
+      out.writeInt(chunk.size());
+      for (ImageResult r : chunk) {
+        out.writeUTF(r.id());
+        out.writeBoolean(r.ok());
       }
       for (ImageResult r : chunk) {
         out.writeObject(r);
@@ -145,8 +153,17 @@ public final class RunDirectory implements java.io.Serializable {
 
   /** The image ids of a chunk file, from its header alone. */
   public static List<String> readIds(String file, Configuration conf) throws IOException {
+    List<String> ids = new ArrayList<>();
+    for (Entry e : readEntries(file, conf)) {
+      ids.add(e.id());
+    }
+    return ids;
+  }
+
+  /** The images of a chunk file and whether each was scored, from its header alone. */
+  public static List<Entry> readEntries(String file, Configuration conf) throws IOException {
     try (InputStream in = new Path(file).getFileSystem(conf).open(new Path(file));
-         ObjectInputStream o = new ObjectInputStream(in)) {
+         ObjectInputStream o = filtered(in)) {
       return readHeader(o, file);
     }
   }
@@ -154,48 +171,78 @@ public final class RunDirectory implements java.io.Serializable {
   /** The results of a chunk file. */
   public static List<ImageResult> read(String file, Configuration conf) throws IOException {
     byte[] data = HadoopPaths.readAll(file, conf);
-    try (ObjectInputStream o = new ObjectInputStream(new ByteArrayInputStream(data))) {
-      List<String> ids = readHeader(o, file);
-      List<ImageResult> out = new ArrayList<>(ids.size());
-      for (int i = 0; i < ids.size(); i++) {
+    try (ObjectInputStream o = filtered(new ByteArrayInputStream(data))) {
+      List<Entry> entries = readHeader(o, file);
+      List<ImageResult> out = new ArrayList<>(entries.size());
+      for (int i = 0; i < entries.size(); i++) {
         out.add((ImageResult) o.readObject());
       }
       return out;
-    } catch (ClassNotFoundException | ClassCastException e) {
+    } catch (ClassNotFoundException | ClassCastException | java.io.InvalidClassException e) {
       throw new IOException("Cannot read committed results " + HadoopPaths.redact(file)
-          + ": written by another version of segeval; rerun without --resume", e);
+          + ": not written by this version of segeval; rerun without --resume", e);
     }
   }
 
-  private static List<String> readHeader(ObjectInputStream in, String file) throws IOException {
+  /**
+   * Chunk files live in an output folder that others may write to: deserialise only the classes a result is
+   * made of (this tool's, and the JDK's collections, numbers and arrays), never arbitrary ones.
+   */
+  private static ObjectInputStream filtered(InputStream in) throws IOException {
+    ObjectInputStream o = new ObjectInputStream(in);
+    o.setObjectInputFilter(ObjectInputFilter.Config.createFilter(
+        "maxdepth=20;dev.segeval.**;java.lang.*;java.util.*;java.math.*;[*;!*"));
+    return o;
+  }
+
+  private static List<Entry> readHeader(ObjectInputStream in, String file) throws IOException {
     int format = in.readInt();
     if (format != FORMAT) {
       throw new IOException("Cannot read committed results " + HadoopPaths.redact(file) + ": format " + format
           + ", this version reads " + FORMAT + "; rerun without --resume");
     }
     int n = in.readInt();
-    List<String> ids = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      ids.add(in.readUTF());
+    if (n < 0 || n > MAX_CHUNK_IMAGES) {
+      throw new IOException("Cannot read committed results " + HadoopPaths.redact(file) + ": not a chunk file ("
+          + n + " images in its header)");
     }
-    return ids;
+    List<Entry> entries = new ArrayList<>(Math.min(n, 1 << 16));
+    for (int i = 0; i < n; i++) {
+      entries.add(new Entry(in.readUTF(), in.readBoolean()));
+    }
+    return entries;
   }
 
   /**
-   * Which committed file supplies each image: files in name order, each image taken from the first file that
-   * holds it (chunks of different attempts may overlap when their boundaries differ).
+   * Which committed file supplies each image. Files are taken in name order and each image comes from the first
+   * file that holds it (chunks of different attempts may overlap when their boundaries differ; their results are
+   * the same), except for images scored again in this attempt (earlier failures), which come from a file written
+   * in this attempt.
    *
-   * @param idsByFile the ids of every committed file, in {@link #committedFiles} order
-   * @return per file, the ids to skip because an earlier file supplies them (empty lists for most files)
+   * @param entriesByFile every committed file (in name order) with its header
+   * @param earlierFiles  the files that existed before this attempt scored anything
+   * @param rescored      images that failed in an earlier attempt and were scored again in this one
+   * @param planned       the images of the run; anything else in a file is skipped
+   * @return per file (same order), the ids to skip because another file supplies them
    */
-  public static List<List<String>> plan(List<List<String>> idsByFile) {
-    java.util.Set<String> seen = new java.util.HashSet<>();
-    List<List<String>> skips = new ArrayList<>();
-    for (List<String> ids : idsByFile) {
-      List<String> skip = new ArrayList<>();
-      for (String id : ids) {
-        if (!seen.add(id)) {
-          skip.add(id);
+  public static List<java.util.Set<String>> choose(java.util.Map<String, List<Entry>> entriesByFile,
+                                                  java.util.Set<String> earlierFiles, java.util.Set<String> rescored,
+                                                  java.util.Set<String> planned) {
+    java.util.Map<String, String> chosen = new java.util.HashMap<>();
+    for (java.util.Map.Entry<String, List<Entry>> f : entriesByFile.entrySet()) {
+      boolean earlier = earlierFiles.contains(f.getKey());
+      for (Entry e : f.getValue()) {
+        if (planned.contains(e.id()) && !(rescored.contains(e.id()) && earlier)) {
+          chosen.putIfAbsent(e.id(), f.getKey());
+        }
+      }
+    }
+    List<java.util.Set<String>> skips = new ArrayList<>();
+    for (java.util.Map.Entry<String, List<Entry>> f : entriesByFile.entrySet()) {
+      java.util.Set<String> skip = new java.util.HashSet<>();
+      for (Entry e : f.getValue()) {
+        if (!f.getKey().equals(chosen.get(e.id()))) {
+          skip.add(e.id());
         }
       }
       skips.add(skip);

@@ -19,8 +19,10 @@ public record ImageFailure(Kind kind, String message) implements Serializable {
     MISSING_FILE,
     /** A file is not a decodable image (corrupt, truncated, unsupported). */
     CORRUPT_FILE,
-    /** A colour image where a single-channel map of class values is expected. */
-    MULTI_CHANNEL_IMAGE,
+    /** A colour prediction PNG where a single-channel map of class values is expected. */
+    MULTI_CHANNEL_PREDICTION,
+    /** A colour ground-truth or instance PNG where a single-channel map is expected. */
+    MULTI_CHANNEL_LABELS,
     /** The prediction, instance map or input image differs in size from the ground truth. */
     SIZE_MISMATCH,
     /** No prediction file matches the image. */

@@ -62,6 +62,7 @@ public final class ImageScorer implements AutoCloseable {
       IndexImage gt = decodeMap(sample.labelPath(), groundTruthBuffer);
       groundTruthBuffer = gt.values();
       int[] instances = null;
+      IndexImage instanceMap = null;
       if (space.instanceEvaluation() && sample.instancePath() != null) {
         IndexImage inst = decodeMap(sample.instancePath(), instanceBuffer);
         instanceBuffer = inst.values();
@@ -71,6 +72,7 @@ public final class ImageScorer implements AutoCloseable {
               gt.width(), gt.height())), null);
         }
         instances = inst.values();
+        instanceMap = inst;
       }
       int[] prediction = predict(task, gt.width(), gt.height());
       valuePairs = sampler.sample(gt.values(), prediction);
@@ -89,6 +91,9 @@ public final class ImageScorer implements AutoCloseable {
         }
         throw new ImageFileException(new ImageFailure(kindOf(e), message), e);
       }
+      if (instanceMap != null && instanceMap.bitDepth() <= 8) {
+        requireInstancesRepresentable(sample, gt);
+      }
       return new ImageResult(sample.id(), sample.imagePath(), sample.labelPath(), task.predictionPath(),
           ImageResult.Status.OK, null, gt.width(), gt.height(), stats, seconds(start), null, valuePairs);
     } catch (ImageFileException e) {
@@ -104,8 +109,10 @@ public final class ImageScorer implements AutoCloseable {
     } catch (FileNotFoundException e) {
       throw new ImageFileException(new ImageFailure(ImageFailure.Kind.MISSING_FILE,
           "file not found: " + e.getMessage()), e);
+    } catch (MultiChannelImageException e) {
+      throw new ImageFileException(new ImageFailure(ImageFailure.Kind.MULTI_CHANNEL_PREDICTION, e.getMessage()), e);
     } catch (ImageFormatException e) {
-      throw new ImageFileException(new ImageFailure(kindOf(e), e.getMessage()), e);
+      throw new ImageFileException(new ImageFailure(ImageFailure.Kind.CORRUPT_FILE, e.getMessage()), e);
     }
   }
 
@@ -116,14 +123,33 @@ public final class ImageScorer implements AutoCloseable {
     } catch (FileNotFoundException e) {
       throw new ImageFileException(new ImageFailure(ImageFailure.Kind.MISSING_FILE,
           "file not found: " + e.getMessage()), e);
+    } catch (MultiChannelImageException e) {
+      throw new ImageFileException(new ImageFailure(ImageFailure.Kind.MULTI_CHANNEL_LABELS, e.getMessage()), e);
     } catch (ImageFormatException e) {
-      throw new ImageFileException(new ImageFailure(kindOf(e), e.getMessage()), e);
+      throw new ImageFileException(new ImageFailure(ImageFailure.Kind.CORRUPT_FILE, e.getMessage()), e);
     }
   }
 
-  private static ImageFailure.Kind kindOf(ImageFormatException e) {
-    return e instanceof MultiChannelImageException ? ImageFailure.Kind.MULTI_CHANNEL_IMAGE
-        : ImageFailure.Kind.CORRUPT_FILE;
+  /**
+   * An instance map of 8 bits cannot hold an instance id (labelId*1000+k), so on a pixel of a class with instances
+   * it can only be a crowd region. Such a map that agrees with its labels everywhere is a copy of the labelIds file
+   * (or lost its instances in a conversion): scoring it would report no instances and a silently different iIoU.
+   * Official instanceIds files are 16-bit whatever they hold.
+   */
+  private void requireInstancesRepresentable(dev.segeval.datasets.Sample sample, IndexImage gt)
+      throws ImageFileException {
+    int[] classOfLabel = space.instanceClassLut();
+    int[] values = gt.values();
+    for (int i = 0; i < values.length; i++) {
+      int v = values[i];
+      if (v < classOfLabel.length && classOfLabel[v] >= 0) {
+        throw new ImageFileException(new ImageFailure(ImageFailure.Kind.INSTANCE_MISMATCH, String.format(Locale.ROOT,
+            "%s: an 8-bit instance map, but the label id %d (%s) at pixel (x=%d, y=%d) has instances, whose ids "
+                + "(labelId*1000+k) need 16 bits: use the 16-bit instanceIds file, not a copy of labelIds or an "
+                + "8-bit conversion (labels: %s)", sample.instancePath(), v, space.table().byId(v).name(),
+            i % gt.width(), i / gt.width(), HadoopPaths.fileName(sample.labelPath()))), null);
+      }
+    }
   }
 
   private static ImageFailure.Kind kindOf(InvalidPixelException e) {

@@ -71,6 +71,17 @@ public final class RunPlanner {
           spec.split(), layout.name(), HadoopPaths.redact(spec.dataRoot()),
           layout.describeLayout(spec.dataRoot(), spec.split())));
     }
+    // One image per id: predictions are matched, results committed and resumed by id, so two label files with
+    // one id (same name in two folders) would share one prediction and stand for each other.
+    Map<String, String> seen = new java.util.HashMap<>();
+    for (Sample s : samples) {
+      String earlier = seen.putIfAbsent(s.id(), s.labelPath());
+      if (earlier != null) {
+        throw new EvaluationException(String.format(Locale.ROOT, "Cannot evaluate: two images have the id '%s' "
+            + "(%s and %s); image ids (file names without extension) must be unique in a split",
+            s.id(), HadoopPaths.redact(earlier), HadoopPaths.redact(s.labelPath())));
+      }
+    }
     if (!spec.instances()) {
       samples.replaceAll(s -> new Sample(s.id(), s.imagePath(), s.labelPath(), null));
     }

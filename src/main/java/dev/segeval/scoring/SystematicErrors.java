@@ -14,15 +14,19 @@ import java.util.Optional;
  * message naming the likely cause and the fix, and the run fails with exit code 2; {@code --allow-failures} is
  * never the advice for it, because accepting it would publish wrong numbers.
  *
- * <p>The encoding check re-reads the sampled prediction values under the other encoding: predictions that agree
- * with the ground truth far better when read as train ids than as label ids (or the reverse; for ADE20K the two
- * encodings differ by one) were saved in the other encoding. A poor model does not trigger it, because it does
- * not agree with the ground truth under either reading.
+ * <p>The encoding check re-reads the sampled prediction values under the other encoding: predictions whose mean
+ * class recall is far higher when read as train ids than as label ids (or the reverse; for ADE20K the two
+ * encodings differ by one) were saved in the other encoding. Mean class recall, not pixel agreement: a model that
+ * predicts one value everywhere reaches at most 1 / (classes present) under any reading, so on a two-class table
+ * where one class covers 80 % of the pixels it is not mistaken for an encoding shift. A poor model does not
+ * trigger it either, because it agrees with the ground truth under neither reading.
  */
 public final class SystematicErrors {
   /** Fewer sampled evaluated pixels than this are too few to judge an encoding. */
   static final long MIN_SAMPLED_PIXELS = 500;
-  /** The other reading must agree with the ground truth on at least this fraction of sampled pixels... */
+  /** A ground-truth class counts towards the mean recall with at least this many sampled pixels. */
+  static final long MIN_CLASS_SUPPORT = 20;
+  /** The other reading must reach at least this mean class recall over the sampled pixels... */
   static final double MIN_ALTERNATIVE_AGREEMENT = 0.5;
   /** ...and this many times as often as the reading that was used. */
   static final double MIN_AGREEMENT_RATIO = 2.0;
@@ -59,36 +63,50 @@ public final class SystematicErrors {
     int[] gtLut = space.groundTruthLut();
     int[] usedLut = space.predictionLut();
     int[] otherLut = alternative.predictionLut();
+    int classes = space.numClasses();
+    long[] support = new long[classes];
+    long[] hitsUsed = new long[classes];
+    long[] hitsOther = new long[classes];
     long sampled = 0;
-    long agreeUsed = 0;
-    long agreeOther = 0;
     for (Map.Entry<Long, Long> e : aggregate.valuePairs().counts().entrySet()) {
       int g = ValuePairs.groundTruthOf(e.getKey());
       int p = ValuePairs.predictionOf(e.getKey());
       if (g < 0 || g >= gtLut.length || gtLut[g] < 0 || p < 0 || p >= usedLut.length) {
         continue; // ignored or invalid ground truth: judged by neither reading
       }
+      int c = gtLut[g];
       long n = e.getValue();
       sampled += n;
-      if (usedLut[p] == gtLut[g]) {
-        agreeUsed += n;
+      support[c] += n;
+      if (usedLut[p] == c) {
+        hitsUsed[c] += n;
       }
-      if (otherLut[p] == gtLut[g]) {
-        agreeOther += n;
+      if (otherLut[p] == c) {
+        hitsOther[c] += n;
       }
     }
-    if (sampled < MIN_SAMPLED_PIXELS) {
+    int present = 0;
+    double recallUsed = 0;
+    double recallOther = 0;
+    for (int c = 0; c < classes; c++) {
+      if (support[c] >= MIN_CLASS_SUPPORT) {
+        present++;
+        recallUsed += (double) hitsUsed[c] / support[c];
+        recallOther += (double) hitsOther[c] / support[c];
+      }
+    }
+    if (sampled < MIN_SAMPLED_PIXELS || present < 2) {
       return Optional.empty();
     }
-    double used01 = (double) agreeUsed / sampled;
-    double other01 = (double) agreeOther / sampled;
+    double used01 = recallUsed / present;
+    double other01 = recallOther / present;
     if (other01 < MIN_ALTERNATIVE_AGREEMENT || other01 < MIN_AGREEMENT_RATIO * used01) {
       return Optional.empty();
     }
     long failed = aggregate.failedImages();
     return Optional.of(String.format(Locale.ROOT,
-        "Cannot score these predictions as %s: they look like %s (%s). Read as %s they agree with the ground "
-            + "truth on %.1f %% of sampled pixels, read as %s on %.1f %%; %d of %d images failed%s. Rerun with "
+        "Cannot score these predictions as %s: they look like %s (%s). Read as %s their mean class recall "
+            + "over sampled pixels is %.1f %%, read as %s %.1f %%; %d of %d images failed%s. Rerun with "
             + "--prediction-encoding %s.",
         used.cliName(), describe(space.table().evaluatedClasses(), other), other == PredictionEncoding.TRAIN_ID
             ? "the dense class indices a network outputs" : "the values of the dataset's label files",
@@ -112,17 +130,25 @@ public final class SystematicErrors {
 
   static Optional<String> failurePattern(RunAggregate aggregate, long images) {
     Map<ImageFailure.Kind, Long> byKind = aggregate.failuresByKind();
-    Long colour = byKind.get(ImageFailure.Kind.MULTI_CHANNEL_IMAGE);
+    Long colour = byKind.get(ImageFailure.Kind.MULTI_CHANNEL_PREDICTION);
     // Nearly every image: a few colour files among good ones are bad images to name one by one, not a pattern.
     if (colour != null && colour >= 2 && colour * 10 >= images * 9) {
       return Optional.of(String.format(Locale.ROOT,
-          "Cannot score: %d of %d images have a colour (multi-channel) PNG where a single-channel map of class "
-              + "values is expected, e.g. %s. Save predictions as greyscale or palette PNGs holding the class "
+          "Cannot score: %d of %d predictions are colour (multi-channel) PNGs where a single-channel map of "
+              + "class values is expected, e.g. %s. Save predictions as greyscale or palette PNGs holding the class "
               + "value of each pixel (for VOC, the class index 0..20, as in SegmentationClass/), not as colour "
-              + "visualisations.", colour, images, aggregate.exampleByKind().get(ImageFailure.Kind.MULTI_CHANNEL_IMAGE)));
+              + "visualisations.", colour, images, aggregate.exampleByKind().get(ImageFailure.Kind.MULTI_CHANNEL_PREDICTION)));
     }
-    if (aggregate.okImages() > 0 || byKind.size() != 1 || images < 2) {
+    if (aggregate.okImages() > 0 || images < 2) {
       return Optional.empty();
+    }
+    if (byKind.size() > 1) {
+      StringBuilder kinds = new StringBuilder();
+      byKind.forEach((k, n) -> kinds.append(kinds.length() == 0 ? "" : ", ").append(n).append(' ').append(k.label()));
+      ImageFailure.Kind most = byKind.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+      return Optional.of(String.format(Locale.ROOT, "Cannot score: none of the %d images could be scored (%s), "
+          + "e.g. %s; there are no metrics to publish: fix the input (see images/ for every image) and rerun.",
+          images, kinds, aggregate.exampleByKind().get(most)));
     }
     ImageFailure.Kind kind = byKind.keySet().iterator().next();
     String example = aggregate.exampleByKind().get(kind);

@@ -127,7 +127,7 @@ public final class EvaluateJob {
     RunDirectory runDir = new RunDirectory(spec.output(), spec.runId());
     RunFingerprint fingerprint = fingerprint(spec, table, plan, modelSha256, protocol);
     Broadcast<SerializableConfiguration> confBc = jsc.broadcast(new SerializableConfiguration(conf));
-    Map<String, List<String>> committed = new LinkedHashMap<>();
+    Map<String, List<RunDirectory.Entry>> committed = new java.util.TreeMap<>();
     if (options.resume()) {
       RunFingerprint stored = runDir.readFingerprint(conf);
       if (stored == null) {
@@ -142,23 +142,35 @@ public final class EvaluateJob {
               + "use another --run-id");
         }
         jsc.setJobGroup(group, "segeval: read committed results of run " + spec.runId(), false);
-        readCommittedIds(jsc, runDir, confBc, conf, committed);
+        readCommittedEntries(jsc, runDir, confBc, conf, committed);
       }
     } else {
       runDir.start(fingerprint, conf);
     }
-    Set<String> done = new HashSet<>();
-    committed.values().forEach(done::addAll);
+    // Scored images are done; images that failed in an earlier attempt are scored again (their file may have
+    // been fixed in between), like the images without any committed result.
+    Set<String> scoredBefore = new HashSet<>();
+    Set<String> failedBefore = new HashSet<>();
+    committed.values().forEach(entries -> entries.forEach(e -> (e.ok() ? scoredBefore : failedBefore).add(e.id())));
+    failedBefore.removeAll(scoredBefore);
+    Set<String> earlierFiles = new HashSet<>(committed.keySet());
     List<ScoringTask> remaining = new ArrayList<>();
     for (ScoringTask t : tasks) {
-      if (!done.contains(t.sample().id())) {
+      if (!scoredBefore.contains(t.sample().id())) {
         remaining.add(t);
       }
     }
     long resumed = tasks.size() - remaining.size();
+    Set<String> rescored = new HashSet<>();
+    for (ScoringTask t : remaining) {
+      if (failedBefore.contains(t.sample().id())) {
+        rescored.add(t.sample().id());
+      }
+    }
     if (options.resume() && !committed.isEmpty()) {
       log.printf(Locale.ROOT, "[segeval] resuming run %s: %d of %d images already committed; scoring the other "
-          + "%d%n", spec.runId(), resumed, tasks.size(), remaining.size());
+          + "%d%s%n", spec.runId(), resumed, tasks.size(), remaining.size(), rescored.isEmpty() ? ""
+          : " (" + rescored.size() + " of them failed before and are scored again)");
     }
 
     long t1 = System.nanoTime();
@@ -179,90 +191,90 @@ public final class EvaluateJob {
 
     // Every committed result, each image once, whether scored now or by an earlier attempt.
     jsc.setJobGroup(group, "segeval: read committed results of run " + spec.runId(), false);
-    readCommittedIds(jsc, runDir, confBc, conf, committed);
+    readCommittedEntries(jsc, runDir, confBc, conf, committed);
     Set<String> planned = new HashSet<>();
     for (ScoringTask t : tasks) {
       planned.add(t.sample().id());
     }
-    List<String> files = new ArrayList<>(committed.keySet());
-    List<List<String>> skips = RunDirectory.plan(new ArrayList<>(committed.values()));
+    List<Set<String>> skips = RunDirectory.choose(committed, earlierFiles, rescored, planned);
     List<FileToRead> reads = new ArrayList<>();
-    for (int i = 0; i < files.size(); i++) {
-      Set<String> skip = new HashSet<>(skips.get(i));
-      for (String id : committed.get(files.get(i))) {
-        if (!planned.contains(id)) {
-          skip.add(id);
-        }
-      }
-      reads.add(new FileToRead(files.get(i), skip));
+    int f = 0;
+    for (String file : committed.keySet()) {
+      reads.add(new FileToRead(file, skips.get(f++)));
     }
     JavaRDD<ImageResult> results = jsc.parallelize(reads, Math.max(1, Math.min(reads.size(),
             jsc.defaultParallelism() * 3)))
         .flatMap(new ReadCommitted(confBc))
         .persist(StorageLevel.MEMORY_AND_DISK_SER()); // serialised: sparse matrices
-    RunAggregate aggregate = results.treeAggregate(new RunAggregate(SegmentationStats.empty(space)),
-        RunAggregate::add, RunAggregate::merge, reads.size() > 64 ? 2 : 1);
-    if (aggregate.okImages() + aggregate.failedImages() != tasks.size()) {
-      throw new IllegalStateException(String.format(Locale.ROOT, "Run %s has %d committed results for %d images",
-          spec.runId(), aggregate.okImages() + aggregate.failedImages(), tasks.size()));
-    }
-    Optional<String> systematic = SystematicErrors.explain(space, aggregate, tasks.size(),
-        spec.predictions() instanceof FolderPredictions);
-    if (systematic.isPresent()) {
-      results.unpersist(false);
-      throw new EvaluationException(systematic.get());
-    }
-    MetricReport report = MetricReport.compute(space, aggregate.stats(), spec.absentPolicy());
-
-    List<RunInfo.Failure> failures = new ArrayList<>();
-    if (aggregate.failedImages() > 0) {
-      jsc.setJobDescription("segeval: collect failures");
-      List<ImageResult> failed = new ArrayList<>(results.filter(r -> !r.ok()).collect());
-      failed.sort((a, b) -> a.id().compareTo(b.id()));
-      for (ImageResult r : failed.subList(0, Math.min(failed.size(), RunInfo.MAX_LISTED_FAILURES))) {
-        failures.add(new RunInfo.Failure(r.id(), r.failure().kind().label(), r.error()));
+    try {
+      RunAggregate aggregate = results.treeAggregate(new RunAggregate(SegmentationStats.empty(space)),
+          RunAggregate::add, RunAggregate::merge, reads.size() > 64 ? 2 : 1);
+      if (aggregate.okImages() + aggregate.failedImages() != tasks.size()) {
+        throw new IllegalStateException(String.format(Locale.ROOT, "Run %s has %d committed results for %d images",
+            spec.runId(), aggregate.okImages() + aggregate.failedImages(), tasks.size()));
       }
-    }
+      Optional<String> systematic = SystematicErrors.explain(space, aggregate, tasks.size(),
+          spec.predictions() instanceof FolderPredictions);
+      if (systematic.isPresent()) {
+        throw new EvaluationException(systematic.get());
+      }
+      MetricReport report = MetricReport.compute(space, aggregate.stats(), spec.absentPolicy());
 
-    long t2 = System.nanoTime();
-    String master = spark.sparkContext().master();
-    String out = spec.output();
-    // summary.json marks a complete output: remove the previous one before touching any table, so that a run
-    // that dies while writing (or a rerun of the same run id) never leaves a summary next to partial tables.
-    HadoopPaths.delete(HadoopPaths.join(out, "summary.json"), conf);
-    AbsentClassPolicy policy = spec.absentPolicy();
-    JavaRDD<Row> imageRows = results.map(r -> ResultTables.imageRow(r, space, policy));
-    writeAll(List.of(
-        new TableWrite("images", spark.createDataFrame(imageRows, ResultTables.IMAGES)),
-        new TableWrite("classes", spark.createDataFrame(ResultTables.classRows(space, report),
-            ResultTables.CLASSES).coalesce(1)),
-        new TableWrite("categories", spark.createDataFrame(ResultTables.categoryRows(report),
-            ResultTables.CATEGORIES).coalesce(1)),
-        new TableWrite("confusion", spark.createDataFrame(ResultTables.confusionRows(space, aggregate.stats()),
-            ResultTables.CONFUSION).coalesce(1))), jsc, group, out, spec.runId());
-    results.unpersist(false);
-    double writingSeconds = (System.nanoTime() - t2) / 1e9;
-    double totalSeconds = (System.nanoTime() - t0) / 1e9;
-    RunInfo run = runInfo(spec, startedAt, master, tasks.size(), aggregate, listingSeconds, scoringSeconds,
-        writingSeconds, totalSeconds, failures, resumed);
-    jsc.setJobGroup(group, "segeval: write summary/", false);
-    writeSmall(spark, List.of(ResultTables.summaryRow(run, report)), ResultTables.SUMMARY,
-        tablePath(out, "summary", spec.runId()));
-    String title = spec.dataset() + " " + spec.split() + ", run " + spec.runId();
-    HadoopPaths.writeAtomically(HadoopPaths.join(out, "classes.svg"), Charts.classBars(space, report, title), conf);
-    HadoopPaths.writeAtomically(HadoopPaths.join(out, "confusion.svg"),
-        Charts.confusion(space, aggregate.stats().confusion(), title), conf);
-    // summary.json last: its presence marks a complete run.
-    HadoopPaths.writeAtomically(HadoopPaths.join(out, "summary.json"), SummaryJson.render(run, report), conf);
-    jsc.clearJobGroup();
-    return new Outcome(run, report, space, aggregate);
+      List<RunInfo.Failure> failures = new ArrayList<>();
+      if (aggregate.failedImages() > 0) {
+        jsc.setJobDescription("segeval: collect failures");
+        List<ImageResult> failed = new ArrayList<>(results.filter(r -> !r.ok()).collect());
+        failed.sort((a, b) -> a.id().compareTo(b.id()));
+        for (ImageResult r : failed.subList(0, Math.min(failed.size(), RunInfo.MAX_LISTED_FAILURES))) {
+          failures.add(new RunInfo.Failure(r.id(), r.failure().kind().label(), r.error()));
+        }
+      }
+
+      long t2 = System.nanoTime();
+      String master = spark.sparkContext().master();
+      String out = spec.output();
+      // summary.json marks a complete output: remove the previous one before touching any table, so that a run
+      // that dies while writing (or a rerun of the same run id) never leaves a summary next to partial tables.
+      HadoopPaths.delete(HadoopPaths.join(out, "summary.json"), conf);
+      AbsentClassPolicy policy = spec.absentPolicy();
+      JavaRDD<Row> imageRows = results.map(r -> ResultTables.imageRow(r, space, policy));
+      writeAll(List.of(
+          new TableWrite("images", spark.createDataFrame(imageRows, ResultTables.IMAGES)),
+          new TableWrite("classes", spark.createDataFrame(ResultTables.classRows(space, report),
+              ResultTables.CLASSES).coalesce(1)),
+          new TableWrite("categories", spark.createDataFrame(ResultTables.categoryRows(report),
+              ResultTables.CATEGORIES).coalesce(1)),
+          new TableWrite("confusion", spark.createDataFrame(ResultTables.confusionRows(space, aggregate.stats()),
+              ResultTables.CONFUSION).coalesce(1))), jsc, group, out, spec.runId());
+      double writingSeconds = (System.nanoTime() - t2) / 1e9;
+      double totalSeconds = (System.nanoTime() - t0) / 1e9;
+      RunInfo run = runInfo(spec, startedAt, master, tasks.size(), aggregate, listingSeconds, scoringSeconds,
+          writingSeconds, totalSeconds, failures, resumed);
+      jsc.setJobGroup(group, "segeval: write summary/", false);
+      writeSmall(spark, List.of(ResultTables.summaryRow(run, report)), ResultTables.SUMMARY,
+          tablePath(out, "summary", spec.runId()));
+      String title = spec.dataset() + " " + spec.split() + ", run " + spec.runId();
+      HadoopPaths.writeAtomically(HadoopPaths.join(out, "classes.svg"), Charts.classBars(space, report, title), conf);
+      HadoopPaths.writeAtomically(HadoopPaths.join(out, "confusion.svg"),
+          Charts.confusion(space, aggregate.stats().confusion(), title), conf);
+      // summary.json last: its presence marks a complete run.
+      HadoopPaths.writeAtomically(HadoopPaths.join(out, "summary.json"), SummaryJson.render(run, report), conf);
+      jsc.clearJobGroup();
+      return new Outcome(run, report, space, aggregate);
+    } finally {
+      results.unpersist(false);
+      confBc.destroy();
+    }
   }
 
-  /** Fails before any work when results (or saved predictions) could not be written there. */
-  private static void requireWritable(String option, String uri, Configuration conf) {
+  /**
+   * Fails before any work when results (or saved predictions) could not be written there. Only a problem of the
+   * place itself is the user's to fix (exit 2); an outage while probing propagates as the run's failure.
+   */
+  private static void requireWritable(String option, String uri, Configuration conf) throws IOException {
     try {
       HadoopPaths.requireWritableDirectory(uri, conf);
-    } catch (IOException e) {
+    } catch (HadoopPaths.NotWritableException e) {
       String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
           .orElse("");
       throw new EvaluationException("Cannot write to " + option + " " + HadoopPaths.redact(uri) + ": "
@@ -270,10 +282,10 @@ public final class EvaluateJob {
     }
   }
 
-  /** Adds the ids of committed files not yet in {@code committed} (headers only, read on the executors). */
-  private static void readCommittedIds(JavaSparkContext jsc, RunDirectory runDir,
-                                       Broadcast<SerializableConfiguration> confBc, Configuration conf,
-                                       Map<String, List<String>> committed) throws IOException {
+  /** Adds the headers of committed files not yet in {@code committed} (read on the executors). */
+  private static void readCommittedEntries(JavaSparkContext jsc, RunDirectory runDir,
+                                           Broadcast<SerializableConfiguration> confBc, Configuration conf,
+                                           Map<String, List<RunDirectory.Entry>> committed) throws IOException {
     List<String> fresh = new ArrayList<>();
     for (String f : runDir.committedFiles(conf)) {
       if (!committed.containsKey(f)) {
@@ -283,14 +295,12 @@ public final class EvaluateJob {
     if (fresh.isEmpty()) {
       return;
     }
-    List<List<String>> ids = jsc.parallelize(fresh, Math.min(fresh.size(), jsc.defaultParallelism() * 3))
-        .map(f -> RunDirectory.readIds(f, confBc.value().get())).collect();
-    Map<String, List<String>> all = new java.util.TreeMap<>(committed);
+    List<List<RunDirectory.Entry>> entries = jsc.parallelize(fresh, Math.min(fresh.size(),
+            jsc.defaultParallelism() * 3))
+        .map(file -> RunDirectory.readEntries(file, confBc.value().get())).collect();
     for (int i = 0; i < fresh.size(); i++) {
-      all.put(fresh.get(i), ids.get(i));
+      committed.put(fresh.get(i), entries.get(i)); // a TreeMap: file name order, as RunDirectory.choose expects
     }
-    committed.clear();
-    committed.putAll(all); // sorted by file name, the order RunDirectory.plan expects
   }
 
   static RunFingerprint fingerprint(EvaluationSpec spec, LabelTable table, RunPlanner.RunPlan plan,
@@ -308,6 +318,10 @@ public final class EvaluateJob {
     f.put("predictions.sha256", plan.predictionsDigest());
     f.put("model.sha256", modelSha256);
     f.put("protocol", protocol);
+    // Which images fail as too large, and CPU against GPU arithmetic, change committed results too.
+    f.put("device", spec.predictions() instanceof ModelPredictions m ? m.options().device() : "none");
+    f.put("max.image.pixels", spec.predictions() instanceof ModelPredictions m ? String.valueOf(
+        m.options().maxImagePixels()) : "none");
     f.put("prediction.encoding", spec.encoding().cliName());
     f.put("instances", String.valueOf(spec.instances()));
     return new RunFingerprint(f);

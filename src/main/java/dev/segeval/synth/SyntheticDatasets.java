@@ -1,5 +1,6 @@
 package dev.segeval.synth;
 
+import dev.segeval.InvalidSettingException;
 import dev.segeval.datasets.HadoopPaths;
 import dev.segeval.imaging.ImageDecoders;
 import dev.segeval.imaging.PngEncoder;
@@ -33,10 +34,10 @@ public final class SyntheticDatasets {
   public record Options(int images, int width, int height, long seed, String split) {
     public Options {
       if (images <= 0) {
-        throw new dev.segeval.InvalidSettingException("Cannot synthesise " + images + " images: need at least 1");
+        throw new InvalidSettingException("Cannot synthesise " + images + " images: need at least 1");
       }
       if (width < 32 || height < 32 || (long) width * height > 16_000_000L) {
-        throw new dev.segeval.InvalidSettingException(String.format(Locale.ROOT,
+        throw new InvalidSettingException(String.format(Locale.ROOT,
             "Cannot synthesise %dx%d images: width and height must be at least 32 and the area at most 16M",
             width, height));
       }
@@ -52,7 +53,7 @@ public final class SyntheticDatasets {
       case "cityscapes" -> cityscapes(root, o, conf);
       case "ade20k" -> ade20k(root, o, conf);
       case "voc2012", "voc" -> voc(root, o, conf);
-      default -> throw new dev.segeval.InvalidSettingException("Cannot synthesise dataset '" + dataset + "': use one of "
+      default -> throw new InvalidSettingException("Cannot synthesise dataset '" + dataset + "': use one of "
           + DATASETS + " or all");
     }
     if (log != null) {

@@ -31,10 +31,20 @@ class RunFingerprintTest {
   }
 
   @Test
-  void overlappingChunksSupplyEachImageOnceFromTheFirstFile() {
-    // Files in name order; "b" and "a" were committed again by a retried task with other chunk boundaries.
-    List<List<String>> skips = RunDirectory.plan(List.of(List.of("a", "b"), List.of("b", "c"), List.of("a", "d")));
-    assertEquals(List.of(List.of(), List.of("b"), List.of("a")), skips);
+  void eachImageComesFromOneFileAndRescoredFailuresFromThisAttempt() {
+    java.util.Map<String, List<RunDirectory.Entry>> files = new java.util.TreeMap<>();
+    // Earlier attempt: f1 (a ok, b failed); a retried task committed b again with other boundaries in f2.
+    files.put("f1", List.of(new RunDirectory.Entry("a", true), new RunDirectory.Entry("b", false)));
+    files.put("f2", List.of(new RunDirectory.Entry("b", false), new RunDirectory.Entry("c", true)));
+    // This attempt scored b again (it failed before) into f9, whose name sorts last; x is not in the run.
+    files.put("f9", List.of(new RunDirectory.Entry("b", true), new RunDirectory.Entry("x", true)));
+    List<java.util.Set<String>> skips = RunDirectory.choose(files, java.util.Set.of("f1", "f2"),
+        java.util.Set.of("b"), java.util.Set.of("a", "b", "c"));
+    assertEquals(List.of(java.util.Set.of("b"), java.util.Set.of("b"), java.util.Set.of("x")), skips);
+    // Without rescoring, overlapping chunks supply each image from the first file in name order.
+    skips = RunDirectory.choose(files, java.util.Set.of("f1", "f2", "f9"), java.util.Set.of(),
+        java.util.Set.of("a", "b", "c"));
+    assertEquals(List.of(java.util.Set.of(), java.util.Set.of("b"), java.util.Set.of("b", "x")), skips);
   }
 
   @Test

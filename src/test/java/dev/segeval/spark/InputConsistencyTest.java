@@ -132,6 +132,53 @@ class InputConsistencyTest {
     assertTrue(r.error().startsWith(g.toUri() + ": ground-truth label value 151 at pixel (x=2, y=0)"), r.error());
   }
 
+  @Test
+  void labelIdsCopiedAsTheInstanceMapIsRefused() throws Exception {
+    // Consistent pixel by pixel, but an 8-bit map cannot hold instance ids: every car would count as crowd and
+    // the image would report no instances (a silently different iIoU).
+    ClassSpace cityscapes = new ClassSpace(LabelTable.builtIn("cityscapes"), PredictionEncoding.LABEL_ID);
+    int[] gt = {7, 7, 26, 26, 7, 7, 7, 7};
+    Path g = Files.write(tmp.resolve("g.png"), PngEncoder.encodeGray8(4, 2, gt));
+    Path i = Files.write(tmp.resolve("i.png"), PngEncoder.encodeGray8(4, 2, gt));
+    Path p = Files.write(tmp.resolve("p.png"), PngEncoder.encodeGray8(4, 2, gt));
+    ImageResult r = score(cityscapes, g, i, p);
+    assertEquals("instance-mismatch", r.failure().kind().label());
+    assertEquals(i.toUri() + ": an 8-bit instance map, but the label id 26 (car) at pixel (x=2, y=0) has instances, "
+        + "whose ids (labelId*1000+k) need 16 bits: use the 16-bit instanceIds file, not a copy of labelIds or an "
+        + "8-bit conversion (labels: g.png)", r.error());
+    // The same map in 16 bits is a legal (if unusual) map of crowd regions, and an 8-bit map of an image without
+    // any class with instances is accepted.
+    Files.write(i, PngEncoder.encodeGray16(4, 2, gt));
+    assertEquals(ImageResult.Status.OK, score(cityscapes, g, i, p).status());
+    int[] road = {7, 7, 7, 7, 8, 8, 8, 8};
+    Files.write(g, PngEncoder.encodeGray8(4, 2, road));
+    Files.write(i, PngEncoder.encodeGray8(4, 2, road));
+    Files.write(p, PngEncoder.encodeGray8(4, 2, road));
+    assertEquals(ImageResult.Status.OK, score(cityscapes, g, i, p).status());
+  }
+
+  @Test
+  void twoImagesWithOneIdAreRefusedBeforeScoring() throws Exception {
+    Files.writeString(tmp.resolve("labels.csv"),
+        "name,id,trainId,ignoreInEval\nbackground,0,0,false\nleaf,1,1,false\nunknown,9,255,true\n");
+    Files.createDirectories(tmp.resolve("data/labels/val/s1"));
+    Files.createDirectories(tmp.resolve("data/labels/val/s2"));
+    Files.createDirectories(tmp.resolve("preds"));
+    Files.write(tmp.resolve("data/labels/val/s1/a.png"), PngEncoder.encodeGray8(2, 2, new int[] {0, 0, 1, 9}));
+    Files.write(tmp.resolve("data/labels/val/s2/a.png"), PngEncoder.encodeGray8(2, 2, new int[] {1, 1, 1, 1}));
+    Files.write(tmp.resolve("data/labels/val/b.png"), PngEncoder.encodeGray8(2, 2, new int[] {1, 1, 1, 1}));
+    Files.write(tmp.resolve("preds/a.png"), PngEncoder.encodeGray8(2, 2, new int[] {0, 1, 1, 1}));
+    Files.write(tmp.resolve("preds/b.png"), PngEncoder.encodeGray8(2, 2, new int[] {1, 1, 1, 0}));
+    EvaluationSpec spec = new EvaluationSpec("folder", tmp.resolve("labels.csv").toUri().toString(),
+        tmp.resolve("data").toUri().toString(), "val", new FolderPredictions(tmp.resolve("preds").toUri().toString()),
+        PredictionEncoding.LABEL_ID, AbsentClassPolicy.EXCLUDE, tmp.resolve("out").toUri().toString(), "dup", 2, true);
+    EvaluationException e = assertThrows(EvaluationException.class,
+        () -> EvaluateJob.run(SparkTestSession.get(), spec, System.err));
+    assertTrue(e.getMessage().startsWith("Cannot evaluate: two images have the id 'a' ("), e.getMessage());
+    assertTrue(e.getMessage().contains("labels/val/s1/a.png") && e.getMessage().contains("labels/val/s2/a.png"),
+        e.getMessage());
+  }
+
   static ImageResult score(ClassSpace space, Path gt, Path instances, Path pred) throws Exception {
     ScoringTask task = ScoringTask.of(new dev.segeval.datasets.Sample("x", null, gt.toUri().toString(),
         instances == null ? null : instances.toUri().toString()), pred.toUri().toString());
@@ -141,7 +188,7 @@ class InputConsistencyTest {
 
   static final Pattern TRAIN_AS_LABEL = Pattern.compile("Cannot score these predictions as labelId: they look like "
       + "train ids 0\\.\\.18 \\(255: no prediction\\) \\(the dense class indices a network outputs\\)\\. Read as "
-      + "labelId they agree with the ground truth on \\d+\\.\\d % of sampled pixels, read as trainId on \\d+\\.\\d %; "
+      + "labelId their mean class recall over sampled pixels is \\d+\\.\\d %, read as trainId \\d+\\.\\d %; "
       + "(\\d) of 6 images failed on values the labelId encoding does not allow\\. Rerun with "
       + "--prediction-encoding trainId\\.");
 
@@ -179,7 +226,7 @@ class InputConsistencyTest {
         spec("cityscapes", data.resolve("cityscapes"), data.resolve("cityscapes-predictions"),
             PredictionEncoding.TRAIN_ID, "l2t"), System.err));
     assertTrue(e.getMessage().startsWith("Cannot score these predictions as trainId: they look like label ids 7..33 "
-        + "(the values of the dataset's label files). Read as trainId they agree with the ground truth on "),
+        + "(the values of the dataset's label files). Read as trainId their mean class recall over sampled pixels is "),
         e.getMessage());
     assertTrue(e.getMessage().endsWith("Rerun with --prediction-encoding labelId."), e.getMessage());
   }
@@ -201,7 +248,7 @@ class InputConsistencyTest {
     EvaluationException e = assertThrows(EvaluationException.class, () -> EvaluateJob.run(SparkTestSession.get(),
         spec("ade20k", Fixtures.synth().resolve("ade20k"), preds, PredictionEncoding.LABEL_ID, "ade"), System.err));
     assertTrue(e.getMessage().startsWith("Cannot score these predictions as labelId: they look like train ids "
-        + "0..149 (255: no prediction) (the dense class indices a network outputs). Read as labelId they agree "),
+        + "0..149 (255: no prediction) (the dense class indices a network outputs). Read as labelId their mean "),
         e.getMessage());
     assertTrue(e.getMessage().endsWith("0 of 6 images failed. Rerun with --prediction-encoding trainId."),
         e.getMessage());
@@ -225,7 +272,7 @@ class InputConsistencyTest {
     }
     EvaluationException e = assertThrows(EvaluationException.class, () -> EvaluateJob.run(SparkTestSession.get(),
         spec("voc2012", Fixtures.synth().resolve("voc2012"), preds, PredictionEncoding.LABEL_ID, "voc"), System.err));
-    assertTrue(e.getMessage().startsWith("Cannot score: 6 of 6 images have a colour (multi-channel) PNG where a "
+    assertTrue(e.getMessage().startsWith("Cannot score: 6 of 6 predictions are colour (multi-channel) PNGs where a "
         + "single-channel map of class values is expected, e.g. "), e.getMessage());
     assertTrue(e.getMessage().endsWith("PNG has 3 channels (RGB); a single-channel (greyscale or palette) label image "
         + "is expected. Save predictions as greyscale or palette PNGs holding the class value of each pixel (for VOC, "
@@ -240,7 +287,7 @@ class InputConsistencyTest {
         mixed, PredictionEncoding.LABEL_ID, "voc1"), System.err);
     assertEquals(5, o.run().okCount());
     assertEquals(1, o.run().failedCount());
-    assertEquals("multi-channel-image", o.run().failures().get(0).kind());
+    assertEquals("multi-channel-prediction", o.run().failures().get(0).kind());
     assertTrue(o.run().failures().get(0).error().endsWith("2007_000033.png: PNG has 3 channels (RGB); a "
         + "single-channel (greyscale or palette) label image is expected"), o.run().failures().get(0).error());
   }

@@ -59,7 +59,7 @@ class ResumeTest {
   /** The demo model's protocol (conf/models/pspnet-tiny-synth-cityscapes.properties). */
   static InferenceOptions demoModel(String uri) {
     return new InferenceOptions(uri, new ProtocolSettings(new double[] {1.0}, FlipMode.NONE, 257, 513, 512,
-        2.0 / 3, 4), "cpu", 1, 1 << 24, null, false);
+        2.0 / 3, 4), "cpu", 1, 100_000_000L, null, false);
   }
 
   EvaluationSpec modelSpec(String model, String runId, int partitions) {
@@ -151,6 +151,37 @@ class ResumeTest {
     assertEquals(IMAGES, resumed.run().imageCount());
     assertEquals(IMAGES, resumed.run().okCount() + resumed.run().failedCount());
     assertSameMetrics(full, resumed);
+  }
+
+  @Test
+  void imagesThatFailedAreScoredAgainOnResume() throws Exception {
+    Path root = tmp.resolve("data");
+    Fixtures.copyTree(data.resolve("cityscapes"), root.resolve("cityscapes"));
+    Path label = Files.list(root.resolve("cityscapes/gtFine/val")).sorted().findFirst().orElseThrow();
+    Path broken;
+    try (var files = Files.list(label)) {
+      broken = files.filter(p -> p.toString().endsWith("_labelIds.png")).sorted().findFirst().orElseThrow();
+    }
+    byte[] good = Files.readAllBytes(broken);
+    Files.write(broken, java.util.Arrays.copyOf(good, good.length / 3));
+    String preds = data.resolve("cityscapes-predictions").toUri().toString();
+    String out = tmp.resolve("fixed").toUri().toString();
+    EvaluationSpec spec = new EvaluationSpec("cityscapes", null, root.resolve("cityscapes").toUri().toString(), "val",
+        new FolderPredictions(preds), PredictionEncoding.LABEL_ID, AbsentClassPolicy.EXCLUDE, out, "f", 4, true);
+    EvaluateJob.Outcome first = EvaluateJob.run(SparkTestSession.get(), spec, System.err);
+    assertEquals(1, first.run().failedCount());
+    Files.write(broken, good); // the user repairs the file and resumes
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    EvaluateJob.Outcome resumed = EvaluateJob.run(SparkTestSession.get(), spec, RunOptions.DEFAULTS.withResume(true),
+        new PrintStream(log, true, StandardCharsets.UTF_8));
+    String text = log.toString(StandardCharsets.UTF_8);
+    assertTrue(text.contains(String.format("[segeval] resuming run f: %d of %d images already committed; scoring the "
+        + "other 1 (1 of them failed before and are scored again)", IMAGES - 1, IMAGES)), text);
+    assertEquals(0, resumed.run().failedCount());
+    EvaluateJob.Outcome clean = EvaluateJob.run(SparkTestSession.get(), new EvaluationSpec("cityscapes", null,
+        data.resolve("cityscapes").toUri().toString(), "val", new FolderPredictions(preds), PredictionEncoding.LABEL_ID,
+        AbsentClassPolicy.EXCLUDE, tmp.resolve("clean-f").toUri().toString(), "cf", 3, true), System.err);
+    assertSameMetrics(clean, resumed);
   }
 
   @Test
