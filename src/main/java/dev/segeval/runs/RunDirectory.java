@@ -23,7 +23,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * The state of one run while it is being scored, under {@code <output>/_runs/<run id>/} (a name Spark's readers
+ * The state of one run while it is being scored, under {@code <output>/_progress/<run id>/} (a name Spark's readers
  * skip): the run's fingerprint and its committed per-image results. Executors commit results as they finish,
  * one file per chunk of images, so that a driver that dies loses at most the chunks in flight; a resumed run
  * scores only the images without a committed result, and the result tables are always written from these files.
@@ -48,7 +48,7 @@ public final class RunDirectory implements java.io.Serializable {
   private final String root;
 
   public RunDirectory(String output, String runId) {
-    this.root = HadoopPaths.join(output, "_runs", runId);
+    this.root = HadoopPaths.join(output, "_progress", runId);
   }
 
   public String root() {

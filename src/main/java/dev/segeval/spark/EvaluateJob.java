@@ -236,6 +236,7 @@ public final class EvaluateJob {
       // summary.json marks a complete output: remove the previous one before touching any table, so that a run
       // that dies while writing (or a rerun of the same run id) never leaves a summary next to partial tables.
       HadoopPaths.delete(HadoopPaths.join(out, "summary.json"), conf);
+      HadoopPaths.delete(runSummaryPath(out, spec.runId()), conf);
       AbsentClassPolicy policy = spec.absentPolicy();
       JavaRDD<Row> imageRows = results.map(r -> ResultTables.imageRow(r, space, policy));
       writeAll(List.of(
@@ -257,8 +258,11 @@ public final class EvaluateJob {
       HadoopPaths.writeAtomically(HadoopPaths.join(out, "classes.svg"), Charts.classBars(space, report, title), conf);
       HadoopPaths.writeAtomically(HadoopPaths.join(out, "confusion.svg"),
           Charts.confusion(space, aggregate.stats().confusion(), title), conf);
-      // summary.json last: its presence marks a complete run.
-      HadoopPaths.writeAtomically(HadoopPaths.join(out, "summary.json"), SummaryJson.render(run, report), conf);
+      // summary.json last: its presence marks a complete run. runs/<id>/summary.json belongs to this run alone;
+      // the top-level one is the latest run's, whichever of several runs sharing the output finished last.
+      byte[] summary = SummaryJson.render(run, report);
+      HadoopPaths.writeAtomically(runSummaryPath(out, spec.runId()), summary, conf);
+      HadoopPaths.writeAtomically(HadoopPaths.join(out, "summary.json"), summary, conf);
       jsc.clearJobGroup();
       return new Outcome(run, report, space, aggregate);
     } finally {
@@ -403,6 +407,11 @@ public final class EvaluateJob {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /** The summary of one run, whatever other runs write into the same output. */
+  public static String runSummaryPath(String output, String runId) {
+    return HadoopPaths.join(output, "runs", runId, "summary.json");
   }
 
   public static String tablePath(String output, String table, String runId) {

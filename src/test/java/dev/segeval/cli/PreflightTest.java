@@ -80,7 +80,7 @@ class PreflightTest {
     assertTrue(r.err().startsWith("segeval: Cannot load model "), r.err());
     assertTrue(r.err().contains("not a TorchScript file DJL's PyTorch engine can read"), r.err());
     assertEquals(1, r.err().lines().count(), r.err());
-    assertFalse(Files.exists(out.resolve("_runs")), "nothing was started");
+    assertFalse(Files.exists(out.resolve("_progress")), "nothing was started");
   }
 
   @Test

@@ -140,6 +140,35 @@ class EvaluateJobTest {
   }
 
   @Test
+  void concurrentRunsIntoOneOutputEachKeepTheirOwnSummary() throws Exception {
+    SparkSession spark = SparkTestSession.get();
+    Path data = Fixtures.synth();
+    Path out = tmp.resolve("shared");
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      var voc = pool.submit(() -> EvaluateJob.run(spark, spec("voc2012", data.resolve("voc2012").toUri().toString(),
+          data.resolve("voc2012-predictions").toUri().toString(), PredictionEncoding.LABEL_ID, out.toUri().toString(),
+          "voc-run", 0), System.err));
+      var ade = pool.submit(() -> EvaluateJob.run(spark, spec("ade20k", data.resolve("ade20k").toUri().toString(),
+          data.resolve("ade20k-predictions").toUri().toString(), PredictionEncoding.LABEL_ID, out.toUri().toString(),
+          "ade-run", 0), System.err));
+      double vocMiou = voc.get().report().meanIou();
+      double adeMiou = ade.get().report().meanIou();
+      ObjectMapper json = new ObjectMapper();
+      JsonNode vocSummary = json.readTree(Files.readAllBytes(out.resolve("runs/voc-run/summary.json")));
+      JsonNode adeSummary = json.readTree(Files.readAllBytes(out.resolve("runs/ade-run/summary.json")));
+      assertEquals("voc-run", vocSummary.at("/runId").asText());
+      assertEquals(vocMiou, vocSummary.at("/metrics/mIoU").asDouble(), 0);
+      assertEquals("ade-run", adeSummary.at("/runId").asText());
+      assertEquals(adeMiou, adeSummary.at("/metrics/mIoU").asDouble(), 0);
+      String latest = json.readTree(Files.readAllBytes(out.resolve("summary.json"))).at("/runId").asText();
+      assertTrue(latest.equals("voc-run") || latest.equals("ade-run"), latest);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void aRunThatDiesWhileWritingLeavesNoSummary() throws Exception {
     SparkSession spark = SparkTestSession.get();
     Path data = Fixtures.synth();
