@@ -11,10 +11,10 @@ import picocli.CommandLine.Command;
     description = {
         "Exact semantic-segmentation evaluation at scale on Apache Spark:",
         "mIoU, pixel accuracy, mean accuracy, fwIoU and Cityscapes iIoU, as the official scripts compute them."},
-    subcommands = {EvaluateCommand.class, SynthCommand.class, BenchCoreCommand.class, BenchEvaluateCommand.class, BenchInferenceCommand.class,
-        CommandLine.HelpCommand.class},
+    subcommands = {EvaluateCommand.class, CompareCommand.class, SynthCommand.class, BenchCoreCommand.class,
+        BenchEvaluateCommand.class, BenchInferenceCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success; 1 some images failed (see images/ and summary.json; --allow-failures "
-        + "makes this 0); 2 bad option or input; 3 the run itself failed."})
+        + "makes this 0); 2 bad option or input; 3 the run itself failed; 4 compare found a regression."})
 public final class SegEval implements Runnable {
   public static final int EXIT_OK = 0;
   public static final int EXIT_IMAGES_FAILED = 1;

@@ -42,6 +42,17 @@ public final class ConfusionMatrix implements Serializable {
   }
 
   /** Direct access for the pixel loop: index is gt * columns + pred. */
+  /** A matrix holding a copy of row-major counts (rows x columns). */
+  public static ConfusionMatrix ofCounts(int rows, int columns, long[] counts) {
+    ConfusionMatrix m = new ConfusionMatrix(rows, columns);
+    if (counts.length != m.counts.length) {
+      throw new IllegalArgumentException("Cannot build a " + rows + " x " + columns + " matrix from " + counts.length
+          + " counts");
+    }
+    System.arraycopy(counts, 0, m.counts, 0, counts.length);
+    return m;
+  }
+
   long[] counts() {
     return counts;
   }

@@ -30,6 +30,11 @@ public final class ExactSum implements Serializable {
     }
   }
 
+  /** Adds an exact value (a stored exact sum read back). */
+  public void add(BigDecimal value) {
+    sum = sum.add(value);
+  }
+
   public void add(ExactSum other) {
     sum = sum.add(other.sum);
   }

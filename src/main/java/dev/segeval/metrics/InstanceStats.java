@@ -80,6 +80,23 @@ public final class InstanceStats implements Serializable {
     classFnWeighted[c].add(fnWeighted);
   }
 
+  /** As {@link #addClassTotals(int, long, long, double, double)} with the exact weighted sums that were stored. */
+  public void addClassTotals(int c, long tp, long fn, java.math.BigDecimal tpWeighted,
+                             java.math.BigDecimal fnWeighted) {
+    classTp[c] += tp;
+    classFn[c] += fn;
+    classTpWeighted[c].add(tpWeighted);
+    classFnWeighted[c].add(fnWeighted);
+  }
+
+  public void addCategoryTotals(int k, long tp, long fn, java.math.BigDecimal tpWeighted,
+                                java.math.BigDecimal fnWeighted) {
+    categoryTp[k] += tp;
+    categoryFn[k] += fn;
+    categoryTpWeighted[k].add(tpWeighted);
+    categoryFnWeighted[k].add(fnWeighted);
+  }
+
   public void addCategoryTotals(int k, long tp, long fn, double tpWeighted, double fnWeighted) {
     categoryTp[k] += tp;
     categoryFn[k] += fn;
@@ -125,6 +142,23 @@ public final class InstanceStats implements Serializable {
 
   public double classFnWeighted(int c) {
     return classFnWeighted[c].value();
+  }
+
+  /** The exact weighted sums, before the one rounding to double. */
+  public java.math.BigDecimal classTpWeightedExact(int c) {
+    return classTpWeighted[c].exact();
+  }
+
+  public java.math.BigDecimal classFnWeightedExact(int c) {
+    return classFnWeighted[c].exact();
+  }
+
+  public java.math.BigDecimal categoryTpWeightedExact(int k) {
+    return categoryTpWeighted[k].exact();
+  }
+
+  public java.math.BigDecimal categoryFnWeightedExact(int k) {
+    return categoryFnWeighted[k].exact();
   }
 
   public long categoryTp(int k) {

@@ -28,7 +28,8 @@ public final class ResultTables {
 
   public static final StructType INSTANCE_TOTALS = new StructType(new StructField[] {
       field("index", DataTypes.IntegerType), field("tp", DataTypes.LongType), field("fn", DataTypes.LongType),
-      field("tp_weighted", DataTypes.DoubleType), field("fn_weighted", DataTypes.DoubleType)});
+      field("tp_weighted", DataTypes.DoubleType), field("fn_weighted", DataTypes.DoubleType),
+      field("tp_weighted_exact", DataTypes.StringType), field("fn_weighted_exact", DataTypes.StringType)});
 
   public static final StructType IMAGES = new StructType(new StructField[] {
       field("image_id", DataTypes.StringType), field("image_path", DataTypes.StringType),
@@ -105,13 +106,15 @@ public final class ResultTables {
       for (int c = 0; c < inst.numClasses(); c++) {
         if (inst.classTp(c) + inst.classFn(c) > 0) {
           classInst.add(RowFactory.create(c, inst.classTp(c), inst.classFn(c), inst.classTpWeighted(c),
-              inst.classFnWeighted(c)));
+              inst.classFnWeighted(c), inst.classTpWeightedExact(c).toString(),
+              inst.classFnWeightedExact(c).toString()));
         }
       }
       for (int k = 0; k < inst.numCategories(); k++) {
         if (inst.categoryTp(k) + inst.categoryFn(k) > 0) {
           catInst.add(RowFactory.create(k, inst.categoryTp(k), inst.categoryFn(k), inst.categoryTpWeighted(k),
-              inst.categoryFnWeighted(k)));
+              inst.categoryFnWeighted(k), inst.categoryTpWeightedExact(k).toString(),
+              inst.categoryFnWeightedExact(k).toString()));
         }
       }
     }
@@ -164,7 +167,8 @@ public final class ResultTables {
 
   /**
    * Rebuilds the statistics of stored images/ rows, so that any subset of images can be re-scored without
-   * reading pixels. Weighted instance counts come back as the per-image doubles that were stored.
+   * reading pixels. Weighted instance counts come back exactly (the stored exact decimal sums), so the whole run
+   * restored equals the run bit for bit; tables written before those columns existed give the per-image doubles.
    */
   public static SegmentationStats restore(ClassSpace space, Iterable<Row> imageRows) {
     SegmentationStats total = SegmentationStats.empty(space);
@@ -172,21 +176,43 @@ public final class ResultTables {
       if (!"ok".equals(row.getAs("status"))) {
         continue;
       }
-      Object ignored = row.getAs("ignored_pixels");
-      total.addIgnoredPixels(ignored == null ? 0L : (Long) ignored);
-      for (Row cell : row.<Row>getList(row.fieldIndex("confusion"))) {
-        total.confusion().add(cell.getInt(0), cell.getInt(1), cell.getLong(2));
-      }
-      if (total.instances() != null) {
-        for (Row t : row.<Row>getList(row.fieldIndex("class_instances"))) {
-          total.instances().addClassTotals(t.getInt(0), t.getLong(1), t.getLong(2), t.getDouble(3), t.getDouble(4));
+      total.merge(restoreImage(space, row));
+    }
+    return total;
+  }
+
+  /** The statistics of one stored images/ row of a scored image. */
+  public static SegmentationStats restoreImage(ClassSpace space, Row row) {
+    SegmentationStats total = SegmentationStats.empty(space);
+    Object ignored = row.getAs("ignored_pixels");
+    total.addIgnoredPixels(ignored == null ? 0L : (Long) ignored);
+    for (Row cell : row.<Row>getList(row.fieldIndex("confusion"))) {
+      total.confusion().add(cell.getInt(0), cell.getInt(1), cell.getLong(2));
+    }
+    if (total.instances() != null) {
+      for (Row t : row.<Row>getList(row.fieldIndex("class_instances"))) {
+        if (hasExact(t)) {
+          total.instances().addClassTotals(t.getInt(0), t.getLong(1), t.getLong(2),
+              new java.math.BigDecimal(t.getString(5)), new java.math.BigDecimal(t.getString(6)));
+        } else {
+          total.instances().addClassTotals(t.getInt(0), t.getLong(1), t.getLong(2), t.getDouble(3),
+              t.getDouble(4));
         }
-        for (Row t : row.<Row>getList(row.fieldIndex("category_instances"))) {
+      }
+      for (Row t : row.<Row>getList(row.fieldIndex("category_instances"))) {
+        if (hasExact(t)) {
+          total.instances().addCategoryTotals(t.getInt(0), t.getLong(1), t.getLong(2),
+              new java.math.BigDecimal(t.getString(5)), new java.math.BigDecimal(t.getString(6)));
+        } else {
           total.instances().addCategoryTotals(t.getInt(0), t.getLong(1), t.getLong(2), t.getDouble(3),
               t.getDouble(4));
         }
       }
     }
     return total;
+  }
+
+  private static boolean hasExact(Row t) {
+    return t.length() > 6 && !t.isNullAt(5) && !t.isNullAt(6);
   }
 }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Model.OptionSpec;
 
 /** The help a new user reads first: wrapped at 80 columns, and every option says what it takes and its default. */
 class HelpTextTest {
-  private static final String[][] COMMANDS = {{}, {"evaluate"}, {"synth"}, {"bench-core"}, {"bench-evaluate"},
+  private static final String[][] COMMANDS = {{}, {"evaluate"}, {"compare"}, {"synth"}, {"bench-core"}, {"bench-evaluate"},
       {"bench-inference"}};
 
   @Test
