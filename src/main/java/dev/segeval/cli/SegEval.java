@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         "Exact semantic-segmentation evaluation at scale on Apache Spark:",
         "mIoU, pixel accuracy, mean accuracy, fwIoU and Cityscapes iIoU, as the official scripts compute them."},
     subcommands = {EvaluateCommand.class, CompareCommand.class, SynthCommand.class, BenchCoreCommand.class,
-        BenchEvaluateCommand.class, BenchInferenceCommand.class, CommandLine.HelpCommand.class},
+        BenchEvaluateCommand.class, BenchInferenceCommand.class, BenchCompareCommand.class,
+        CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success; 1 some images failed (see images/ and summary.json; --allow-failures "
         + "makes this 0); 2 bad option or input; 3 the run itself failed; 4 compare found a regression."})
 public final class SegEval implements Runnable {

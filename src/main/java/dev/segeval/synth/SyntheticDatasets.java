@@ -193,6 +193,23 @@ public final class SyntheticDatasets {
     return v < 0 ? 0 : Math.min(255, v);
   }
 
+  /** A synthetic Cityscapes ground truth held in memory: label ids and 16-bit instance ids, row-major. */
+  public record Scene(int width, int height, int[] labels, int[] instances) {
+  }
+
+  /** The scene {@link #cityscapes} would draw from this generator, without writing anything. */
+  public static Scene cityscapesScene(int width, int height, SplittableRandom rnd) {
+    Canvas c = Scenes.cityscapes(width, height, rnd);
+    return new Scene(c.width, c.height, c.labels, c.instances);
+  }
+
+  /** An imperfect Cityscapes prediction of a scene from the same error model as the written datasets. */
+  public static int[] cityscapesPrediction(Scene scene, SplittableRandom rnd) {
+    Canvas c = new Canvas(scene.width(), scene.height(), 0);
+    System.arraycopy(scene.labels(), 0, c.labels, 0, c.labels.length);
+    return corrupt(c, LabelTable.builtIn("cityscapes"), rnd, "cityscapes");
+  }
+
   /**
    * An imperfect prediction in label ids: the ground truth shifted by a few pixels (boundary errors), a few
    * blobs of wrong classes, and plausible outputs where the ground truth is ignored.
