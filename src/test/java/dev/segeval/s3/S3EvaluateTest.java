@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.segeval.cli.SegEval;
 import dev.segeval.datasets.HadoopPaths;
 import dev.segeval.inference.FlipMode;
 import dev.segeval.inference.InferenceOptions;
@@ -22,6 +23,7 @@ import dev.segeval.synth.SyntheticDatasets;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -143,6 +145,53 @@ class S3EvaluateTest {
     }
     assertEquals(before, spark.sparkContext().statusTracker().getJobIdsForGroup("segeval-nobucket").length,
         "no Spark job ran");
+  }
+
+  /**
+   * A nightly suite with its data, predictions and every output in the bucket: two nights, the second with a
+   * degraded prediction set (exit 4), history/ and baselines/ on S3; compare reads runs from s3a:// too.
+   */
+  @Test
+  void nightlySuiteAndCompareWithEverythingOnS3() throws Exception {
+    SparkSession spark = SparkTestSession.get();
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    Path local = tmp.resolve("nightly-local");
+    SyntheticDatasets.cityscapes(local.toUri().toString(), new SyntheticDatasets.Options(20, 96, 64, 4, "val"),
+        new Configuration());
+    FileSystem s3 = new org.apache.hadoop.fs.Path(BUCKET + "/").getFileSystem(conf);
+    FileUtil.copy(local.resolve("cityscapes").toFile(), s3, new org.apache.hadoop.fs.Path(BUCKET + "/nd/cityscapes"),
+        false, conf);
+    FileUtil.copy(local.resolve("cityscapes-predictions").toFile(), s3,
+        new org.apache.hadoop.fs.Path(BUCKET + "/nd/preds"), false, conf);
+    Path suite = tmp.resolve("s3-suite.properties");
+    Files.writeString(suite, String.join("\n", "suite = s3n", "output = " + BUCKET + "/nightly", "entries = e",
+        "entry.e = --dataset cityscapes --data-root " + BUCKET + "/nd/cityscapes --predictions " + BUCKET + "/nd/preds",
+        "resamples = 2000", ""));
+    assertEquals(0, SegEval.execute("nightly", "--suite", suite.toString(), "--date", "2026-11-30"));
+    assertEquals(0, SegEval.execute("promote", "--suite", suite.toString(), "--entry", "e", "--run-id",
+        "s3n-2026-11-30", "--reason", "first"));
+    // Night two: every car predicted as road, uploaded over the predictions.
+    for (FileStatus f : HadoopPaths.listFilesRecursive(BUCKET + "/nd/preds", conf)) {
+      String path = f.getPath().toString();
+      var img = dev.segeval.imaging.PngDecoder.decodeIndex(HadoopPaths.readAll(path, conf), path);
+      int[] v = img.values().clone();
+      for (int i = 0; i < v.length; i++) {
+        v[i] = v[i] == 26 ? 7 : v[i];
+      }
+      HadoopPaths.write(path, dev.segeval.imaging.PngEncoder.encodeGray8(img.width(), img.height(), v), conf);
+    }
+    assertEquals(4, SegEval.execute("nightly", "--suite", suite.toString(), "--date", "2026-12-01"));
+    assertEquals(2, spark.read().parquet(BUCKET + "/nightly/history").count());
+    assertEquals("regression", spark.read().parquet(BUCKET + "/nightly/history")
+        .filter("run_id = 's3n-2026-12-01'").first().getAs("verdict"));
+    assertEquals(1, spark.read().parquet(BUCKET + "/nightly/baselines").count());
+    // compare reads both runs from the bucket and writes compare.json there.
+    assertEquals(4, SegEval.execute("compare", "--run", BUCKET + "/nightly/e#s3n-2026-12-01", "--baseline",
+        BUCKET + "/nightly/e#s3n-2026-11-30", "--resamples", "1000"));
+    JsonNode json = new ObjectMapper().readTree(HadoopPaths.readAll(BUCKET
+        + "/nightly/e/runs/s3n-2026-12-01/compare-s3n-2026-11-30.json", conf));
+    assertEquals("regression", json.at("/verdict").asText());
+    assertNoSecrets(BUCKET + "/nightly", conf, "");
   }
 
   /** Neither key appears in any output file (JSON, Parquet data and metadata, charts) nor in the job's log. */
