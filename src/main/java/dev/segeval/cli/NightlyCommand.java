@@ -77,10 +77,12 @@ final class NightlyCommand implements Callable<Integer> {
       List<Row> rows = new ArrayList<>();
       outcomes.forEach(o -> rows.add(o.history()));
       NightlyJob.appendHistory(spark, suite, rows);
+      String page = NightlyJob.writePage(spark, suite);
       System.out.println("Nightly " + suite.suite() + " " + night + ":");
       for (NightlyJob.EntryOutcome o : outcomes) {
         System.out.println("  " + o.line());
       }
+      System.out.println("Trend: " + dev.segeval.datasets.HadoopPaths.redact(page));
       boolean regressed = outcomes.stream().anyMatch(o -> o.regression() || failOnSlowdown && o.slower());
       if (regressed) {
         return EXIT_REGRESSION;

@@ -148,7 +148,19 @@ public final class CompareJob {
     Map<String, Double> tolerances = new java.util.TreeMap<>(spec.tolerances().byMetric());
     tolerances.put("default", spec.tolerances().fallback());
     HadoopPaths.writeAtomically(json, report.json(tolerances), conf);
+    List<dev.segeval.report.HtmlReports.Change> changes = new ArrayList<>();
+    for (Comparison.MetricComparison m : metrics) {
+      changes.add(new dev.segeval.report.HtmlReports.Change(m.name(), m.headline(), m.baseline(), m.current(),
+          m.delta(), m.low(), m.high(), m.verdict().label()));
+    }
+    HadoopPaths.writeAtomically(htmlPath(json), dev.segeval.report.HtmlReports.comparison(current.label(),
+        base.label(), paired.size(), spec.resamples(), changes, excluded), conf);
     return new Outcome(report, json);
+  }
+
+  /** The HTML page next to a comparison's JSON. */
+  public static String htmlPath(String json) {
+    return (json.endsWith(".json") ? json.substring(0, json.length() - 5) : json) + ".html";
   }
 
   private static Set<String> ids(StoredRuns.ImageSet s) {

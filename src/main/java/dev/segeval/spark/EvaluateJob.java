@@ -10,6 +10,7 @@ import dev.segeval.metrics.AbsentClassPolicy;
 import dev.segeval.metrics.MetricReport;
 import dev.segeval.metrics.SegmentationStats;
 import dev.segeval.report.Charts;
+import dev.segeval.report.HtmlReports;
 import dev.segeval.report.RunInfo;
 import dev.segeval.report.SummaryJson;
 import dev.segeval.runs.RunDirectory;
@@ -258,6 +259,12 @@ public final class EvaluateJob {
       HadoopPaths.writeAtomically(HadoopPaths.join(out, "classes.svg"), Charts.classBars(space, report, title), conf);
       HadoopPaths.writeAtomically(HadoopPaths.join(out, "confusion.svg"),
           Charts.confusion(space, aggregate.stats().confusion(), title), conf);
+      jsc.setJobGroup(group, "segeval: report.html", false);
+      List<HtmlReports.ImageScore> worst = results.filter(ImageResult::ok)
+          .map(r -> imageScore(r, space, policy)).takeOrdered(10, new WorstFirst());
+      byte[] page = HtmlReports.run(run, report, space, aggregate.stats().confusion(), worst);
+      HadoopPaths.writeAtomically(HadoopPaths.join(out, "runs", spec.runId(), "report.html"), page, conf);
+      HadoopPaths.writeAtomically(HadoopPaths.join(out, "report.html"), page, conf);
       // summary.json last: its presence marks a complete run. runs/<id>/summary.json belongs to this run alone;
       // the top-level one is the latest run's, whichever of several runs sharing the output finished last.
       byte[] summary = SummaryJson.render(run, report);
@@ -420,6 +427,25 @@ public final class EvaluateJob {
 
   private static void writeSmall(SparkSession spark, List<Row> rows, StructType schema, String path) {
     spark.createDataFrame(rows, schema).coalesce(1).write().mode(SaveMode.Overwrite).parquet(path);
+  }
+
+  static HtmlReports.ImageScore imageScore(ImageResult r, ClassSpace space, AbsentClassPolicy policy) {
+    MetricReport m = MetricReport.compute(space, r.stats(), policy);
+    return new HtmlReports.ImageScore(r.id(), m.meanIou(), m.pixelAccuracy(), HadoopPaths.redact(r.labelPath()),
+        HadoopPaths.redact(r.predictionPath()));
+  }
+
+  /** Lowest per-image mIoU first; images without a defined mIoU last; ties by id. */
+  static final class WorstFirst implements java.util.Comparator<HtmlReports.ImageScore>, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public int compare(HtmlReports.ImageScore a, HtmlReports.ImageScore b) {
+      double x = Double.isNaN(a.miou()) ? Double.POSITIVE_INFINITY : a.miou();
+      double y = Double.isNaN(b.miou()) ? Double.POSITIVE_INFINITY : b.miou();
+      int c = Double.compare(x, y);
+      return c != 0 ? c : a.id().compareTo(b.id());
+    }
   }
 
   /** A committed chunk file and the ids in it that another file supplies. */

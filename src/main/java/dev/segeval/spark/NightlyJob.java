@@ -196,6 +196,30 @@ public final class NightlyJob {
     write(spark, suite, "history", HISTORY, rows);
   }
 
+  /** Writes {@code <output>/nightly.html}: per entry, the trend over the recorded nights and the baseline. */
+  public static String writePage(SparkSession spark, SuiteConfig suite) throws IOException {
+    List<dev.segeval.report.HtmlReports.Night> nights = new ArrayList<>();
+    for (Row r : rowsOf(spark, suite, "history", HISTORY)) {
+      if (!suite.suite().equals(r.getString(1))) {
+        continue;
+      }
+      nights.add(new dev.segeval.report.HtmlReports.Night(r.getString(0), r.getString(2), r.getString(3),
+          orNaN(r, 12), orNaN(r, 13), orNaN(r, 16), r.getString(23)));
+    }
+    Map<String, String> baselines = new java.util.HashMap<>();
+    for (SuiteConfig.Entry e : suite.entries()) {
+      baseline(spark, suite, e.name()).ifPresent(id -> baselines.put(e.name(), id));
+    }
+    String path = HadoopPaths.join(HadoopPaths.qualify(suite.output()), "nightly.html");
+    HadoopPaths.writeAtomically(path, dev.segeval.report.HtmlReports.nightly(suite.suite(), nights, baselines),
+        spark.sparkContext().hadoopConfiguration());
+    return path;
+  }
+
+  private static double orNaN(Row r, int i) {
+    return r.isNullAt(i) ? Double.NaN : r.getDouble(i);
+  }
+
   /** suite, entry and run id: the columns 1-3 of {@link #HISTORY} (rows built here carry no schema). */
   private static String historyKey(Row r) {
     return r.getString(1) + "\u0000" + r.getString(2) + "\u0000" + r.getString(3);
