@@ -51,8 +51,8 @@ public final class CompareJob {
 
   public static Outcome run(SparkSession spark, CompareSpec spec, PrintStream log) throws IOException {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    StoredRuns.StoredRun current = StoredRuns.read(spec.run(), conf);
-    StoredRuns.StoredRun base = StoredRuns.read(spec.baseline(), conf);
+    StoredRuns.StoredRun current = readNamingBoth(spec.run(), spec, conf);
+    StoredRuns.StoredRun base = readNamingBoth(spec.baseline(), spec, conf);
     for (String field : List.of("dataset", "split", "predictionEncoding", "absentClassPolicy")) {
       String a = current.field(field);
       String b = base.field(field);
@@ -156,6 +156,18 @@ public final class CompareJob {
     HadoopPaths.writeAtomically(htmlPath(json), dev.segeval.report.HtmlReports.comparison(current.label(),
         base.label(), paired.size(), spec.resamples(), changes, excluded), conf);
     return new Outcome(report, json);
+  }
+
+  /** Reads one of the two runs; a missing run is reported with both runs named. */
+  private static StoredRuns.StoredRun readNamingBoth(String which, CompareSpec spec, Configuration conf)
+      throws IOException {
+    try {
+      return StoredRuns.read(which, conf);
+    } catch (EvaluationException e) {
+      throw new EvaluationException("Cannot compare " + HadoopPaths.redact(spec.run()) + " with "
+          + HadoopPaths.redact(spec.baseline()) + ": " + e.getMessage().substring(e.getMessage().indexOf(": ") + 2),
+          e);
+    }
   }
 
   /** The HTML page next to a comparison's JSON. */

@@ -44,6 +44,19 @@ class ConfigFilesTest {
     try (var files = Files.walk(Path.of("conf"))) {
       for (Path p : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".properties")
           && !f.getFileName().toString().startsWith("log4j2"))::iterator) {
+        if (p.startsWith(Path.of("conf", "nightly"))) {
+          // Suite files, not evaluate options: every entry must be a valid evaluate command line in turn.
+          var suite = dev.segeval.nightly.SuiteConfig.read(p);
+          for (var entry : suite.entries()) {
+            String[] args = new String[entry.evaluateArgs().size() + 1];
+            args[0] = "evaluate";
+            for (int i = 0; i < entry.evaluateArgs().size(); i++) {
+              args[i + 1] = entry.evaluateArgs().get(i);
+            }
+            assertTrue(ConfigFiles.expand(new CommandLine(new SegEval()), args).length > 2, p + " " + entry.name());
+          }
+          continue;
+        }
         String[] out = ConfigFiles.expand(new CommandLine(new SegEval()),
             new String[] {"evaluate", "--config", p.toString()});
         assertTrue(out.length > 1, p + " sets nothing");

@@ -206,8 +206,8 @@ class CompareTest {
 
     // A run id that does not exist.
     e = assertThrows(EvaluationException.class, () -> compare(run("nope"), run("base"), false));
-    assertTrue(e.getMessage().replace("file:///", "file:/").startsWith("Cannot compare " + out + "#nope: no finished "
-        + "run 'nope' under " + label(out) + " ("), e.getMessage());
+    assertTrue(e.getMessage().replace("file:///", "file:/").startsWith("Cannot compare " + out + "#nope with " + out
+        + "#base: no finished run 'nope' under " + label(out) + " ("), e.getMessage());
     assertEquals(SegEval.EXIT_USAGE, SegEval.execute("compare", "--run", run("nope"), "--baseline", run("base")));
   }
 }

@@ -113,6 +113,27 @@ class NightlyTest {
     assertEquals(3, baselines.size());
     assertEquals(6, NightlyJob.rowsOf(SparkTestSession.get(), suite, "history", NightlyJob.HISTORY).size());
 
+    // A baseline measured on a much faster machine: tonight's images/s is a warning, or a failure on request.
+    Path baseSummary = tmp.resolve("nightly/trainids/runs/t-2026-11-30/summary.json");
+    com.fasterxml.jackson.databind.node.ObjectNode s = (com.fasterxml.jackson.databind.node.ObjectNode)
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(Files.readAllBytes(baseSummary));
+    ((com.fasterxml.jackson.databind.node.ObjectNode) s.get("timings")).put("imagesPerSecond", 1e9);
+    Files.writeString(baseSummary, s.toString());
+    Result slow = run("nightly", "--suite", suiteFile.toString(), "--date", "2026-12-03");
+    assertEquals(SegEval.EXIT_OK, slow.code(), slow.out());
+    assertTrue(slow.out().contains("t/trainids: no regression against t-2026-11-30; warning: 100 % fewer images/s "
+        + "than the baseline"), slow.out());
+    Result fatal = run("nightly", "--suite", suiteFile.toString(), "--date", "2026-12-03", "--fail-on-slowdown");
+    assertEquals(4, fatal.code(), fatal.out());
+    assertTrue(fatal.out().contains("t/trainids: no regression against t-2026-11-30; SLOWER: 100 % fewer images/s"),
+        fatal.out());
+    Row slowRow = NightlyJob.rowsOf(SparkTestSession.get(), suite, "history", NightlyJob.HISTORY).stream()
+        .filter(r -> r.getAs("run_id").equals("t-2026-12-03") && r.getAs("entry").equals("trainids")).findFirst()
+        .orElseThrow();
+    assertEquals(true, slowRow.getAs("slower"));
+    assertEquals(8, NightlyJob.rowsOf(SparkTestSession.get(), suite, "history", NightlyJob.HISTORY).size(),
+        "rerunning a night replaces its rows");
+
     // Promoting an entry the suite does not have, or a run that did not finish: exit 2.
     assertEquals(SegEval.EXIT_USAGE, run("promote", "--suite", suiteFile.toString(), "--entry", "nope", "--run-id",
         "t-2026-12-01", "--reason", "x").code());
