@@ -267,6 +267,28 @@ public final class HtmlReports {
     return b.append("</svg>\n").toString();
   }
 
+  /** A plain table page (published tables with reported and measured numbers): text cells, escaped. */
+  public static byte[] table(String title, List<String> notes, List<String> header, List<List<String>> rows) {
+    StringBuilder b = open(title);
+    for (String n : notes) {
+      b.append("<p class='muted'>").append(esc(n)).append("</p>\n");
+    }
+    b.append("<table><tr>");
+    for (String h : header) {
+      b.append("<th class='l'>").append(esc(h)).append("</th>");
+    }
+    b.append("</tr>\n");
+    for (List<String> r : rows) {
+      b.append("<tr>");
+      for (String c : r) {
+        b.append("<td class='l'>").append(esc(c)).append("</td>");
+      }
+      b.append("</tr>\n");
+    }
+    b.append("</table>\n");
+    return close(b);
+  }
+
   private static String cell(String name, double v) {
     return "<td data-metric='" + esc(name) + "' data-value='" + (Double.isNaN(v) ? "null" : Double.toString(v))
         + "'>" + (Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", 100 * v)) + "</td>";

@@ -44,6 +44,12 @@ class ConfigFilesTest {
     try (var files = Files.walk(Path.of("conf"))) {
       for (Path p : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".properties")
           && !f.getFileName().toString().startsWith("log4j2"))::iterator) {
+        if (p.startsWith(Path.of("conf", "tables"))) {
+          // Model keys of the tables, not evaluate options: every key must be used by a shipped table.
+          var models = dev.segeval.tables.PaperTable.models(p);
+          assertTrue(!models.isEmpty(), p + " maps no model");
+          continue;
+        }
         if (p.startsWith(Path.of("conf", "nightly"))) {
           // Suite files, not evaluate options: every entry must be a valid evaluate command line in turn.
           var suite = dev.segeval.nightly.SuiteConfig.read(p);

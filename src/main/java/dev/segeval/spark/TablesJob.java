@@ -1,0 +1,198 @@
+package dev.segeval.spark;
+
+import dev.segeval.datasets.HadoopPaths;
+import dev.segeval.inference.InferenceOptions;
+import dev.segeval.inference.ModelPredictions;
+import dev.segeval.labels.PredictionEncoding;
+import dev.segeval.metrics.MetricReport;
+import dev.segeval.scoring.EvaluationException;
+import dev.segeval.scoring.EvaluationSpec;
+import dev.segeval.tables.PaperTable;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The {@code tables} command: every row of a published table that has a model and local ground truth is evaluated
+ * with the row's protocol (or its finished run is reused: same run id, same fingerprint, nothing inferred again),
+ * and the table is written with reported and measured numbers side by side. A row that does not run says why;
+ * it never shows a zero.
+ */
+public final class TablesJob {
+  private TablesJob() {
+  }
+
+  /** What became of a row. */
+  public enum State {
+    MEASURED("measured"), NOT_RUN("not run"), TEST_SERVER("test server"), FAILED("failed");
+
+    private final String label;
+
+    State(String label) {
+      this.label = label;
+    }
+
+    public String label() {
+      return label;
+    }
+  }
+
+  /** One row, reported and (when measured) measured; {@code reason} says why a row has no measurement. */
+  public record Result(PaperTable.Row row, State state, String reason, String runId, double miou,
+                       double pixelAccuracy, double meanAccuracy, double iiou, double seconds, long resumedImages) {
+  }
+
+  public static final StructType SCHEMA = new StructType(new StructField[] {
+      f("table", DataTypes.StringType), f("row", DataTypes.StringType), f("dataset", DataTypes.StringType),
+      f("split", DataTypes.StringType), f("method", DataTypes.StringType), f("backbone", DataTypes.StringType),
+      f("protocol", DataTypes.StringType), f("state", DataTypes.StringType), f("reason", DataTypes.StringType),
+      f("run_id", DataTypes.StringType), f("reported_miou", DataTypes.DoubleType),
+      f("measured_miou", DataTypes.DoubleType), f("reported_pixel_accuracy", DataTypes.DoubleType),
+      f("measured_pixel_accuracy", DataTypes.DoubleType), f("reported_mean_accuracy", DataTypes.DoubleType),
+      f("measured_mean_accuracy", DataTypes.DoubleType), f("reported_iiou", DataTypes.DoubleType),
+      f("measured_iiou", DataTypes.DoubleType), f("seconds", DataTypes.DoubleType)});
+
+  private static StructField f(String name, org.apache.spark.sql.types.DataType t) {
+    return DataTypes.createStructField(name, t, true);
+  }
+
+  /**
+   * @param models    model key to TorchScript URI
+   * @param dataRoots dataset name to its root (ground truth and images)
+   * @param output    where runs and the table outputs go
+   */
+  public static List<Result> run(SparkSession spark, PaperTable table, Map<String, String> models,
+                                 Map<String, String> dataRoots, String output, PrintStream log) throws IOException {
+    List<Result> results = new ArrayList<>();
+    for (PaperTable.Row row : table.rows()) {
+      String runId = table.name() + "-" + row.key();
+      if (row.testServer()) {
+        results.add(unmeasured(row, State.TEST_SERVER, "ground truth is private: only the benchmark's server scores "
+            + row.dataset() + " " + row.split()));
+        continue;
+      }
+      if (row.protocol() == null || row.model() == null) {
+        results.add(unmeasured(row, State.NOT_RUN, "no model of this method in the table (another paper's result)"));
+        continue;
+      }
+      String model = models.get(row.model());
+      if (model == null) {
+        results.add(unmeasured(row, State.NOT_RUN, "no model given for key '" + row.model() + "' (--models)"));
+        continue;
+      }
+      String root = dataRoots.get(row.dataset());
+      if (root == null) {
+        results.add(unmeasured(row, State.NOT_RUN, "no ground truth given for " + row.dataset()
+            + " (--data-root-for " + row.dataset() + "=...)"));
+        continue;
+      }
+      EvaluationSpec spec = new EvaluationSpec(row.dataset(), null, HadoopPaths.qualify(root), row.split(),
+          new ModelPredictions(new InferenceOptions(HadoopPaths.qualify(model), row.protocol(), "auto", 0,
+              100_000_000L, null, false)), PredictionEncoding.TRAIN_ID, row.absentClasses(),
+          HadoopPaths.join(HadoopPaths.qualify(output), "runs"), runId, 0, true);
+      long t0 = System.nanoTime();
+      try {
+        EvaluateJob.Outcome o;
+        try {
+          // A finished run of this row with the same fingerprint is reused: nothing is inferred again.
+          o = EvaluateJob.run(spark, spec, RunOptions.DEFAULTS.withResume(true), log);
+        } catch (EvaluationException e) {
+          if (!e.getMessage().startsWith("Cannot resume run")) {
+            throw e;
+          }
+          log.println("[segeval] table " + table.name() + " row " + row.key() + ": inputs changed since the last "
+              + "run, scoring it afresh");
+          o = EvaluateJob.run(spark, spec, RunOptions.DEFAULTS, log);
+        }
+        MetricReport r = o.report();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        log.printf(Locale.ROOT, "[segeval] table %s row %s: measured in %.1f s (%d of %d images reused)%n",
+            table.name(), row.key(), seconds, o.run().resumedCount(), o.run().imageCount());
+        results.add(new Result(row, State.MEASURED, o.run().failedCount() == 0 ? null
+            : o.run().failedCount() + " images failed (see images/)", runId, r.meanIou(), r.pixelAccuracy(),
+            r.meanAccuracy(), r.meanInstanceIou(), seconds, o.run().resumedCount()));
+      } catch (EvaluationException | IOException e) {
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
+            .orElse("");
+        log.println("[segeval] table " + table.name() + " row " + row.key() + " failed: " + why);
+        results.add(new Result(row, State.FAILED, why, runId, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+            (System.nanoTime() - t0) / 1e9, 0));
+      }
+    }
+    return results;
+  }
+
+  private static Result unmeasured(PaperTable.Row row, State state, String reason) {
+    return new Result(row, state, reason, null, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, 0);
+  }
+
+  /** The table as Parquet under {@code <output>/table/}, replacing the table's earlier rows. */
+  public static void writeParquet(SparkSession spark, PaperTable table, List<Result> results, String output) {
+    List<Row> rows = new ArrayList<>();
+    for (Result r : results) {
+      PaperTable.Row p = r.row();
+      rows.add(RowFactory.create(table.name(), p.key(), p.dataset(), p.split(), p.method(), p.backbone(),
+          p.protocol() == null ? null : p.protocol().toString(), r.state().label(), r.reason(), r.runId(),
+          p.reported().miou(), r.miou(), p.reported().pixelAccuracy(), r.pixelAccuracy(),
+          p.reported().meanAccuracy(), r.meanAccuracy(), p.reported().iiou(), r.iiou(), r.seconds()));
+    }
+    spark.createDataFrame(rows, SCHEMA).coalesce(1).write().mode(SaveMode.Overwrite)
+        .parquet(HadoopPaths.join(HadoopPaths.qualify(output), "table", "table=" + table.name()));
+  }
+
+  /** The table in Markdown: reported, measured and the difference, in points; n/a where there is no number. */
+  public static String markdown(PaperTable table, List<Result> results) {
+    StringBuilder b = new StringBuilder();
+    b.append("## ").append(table.title()).append("\n\n");
+    if (!table.source().isEmpty()) {
+      b.append("Source: ").append(table.source()).append("\n\n");
+    }
+    b.append("| row | method | data | mIoU reported | mIoU measured | diff | pixel acc. reported | pixel acc. measured "
+        + "| diff | state | run |\n|---|---|---|---:|---:|---:|---:|---:|---:|---|---|\n");
+    for (Result r : results) {
+      PaperTable.Row p = r.row();
+      String state = r.state().label() + (r.reason() == null ? "" : ": " + r.reason());
+      b.append(String.format(Locale.ROOT, "| %s | %s | %s %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", p.key(),
+          p.method(), p.dataset(), p.split(), pts(p.reported().miou()), pts(r.miou()),
+          diff(r.miou(), p.reported().miou()), pts(p.reported().pixelAccuracy()), pts(r.pixelAccuracy()),
+          diff(r.pixelAccuracy(), p.reported().pixelAccuracy()), state, r.runId() == null ? "" : r.runId()));
+    }
+    return b.toString();
+  }
+
+  /** The table as a self-contained HTML page. */
+  public static byte[] html(PaperTable table, List<Result> results) {
+    List<List<String>> rows = new ArrayList<>();
+    for (Result r : results) {
+      PaperTable.Row p = r.row();
+      rows.add(List.of(p.key(), p.method(), p.backbone(), p.dataset() + " " + p.split(),
+          p.protocol() == null ? "" : p.protocol().toString(), pts(p.reported().miou()), pts(r.miou()),
+          diff(r.miou(), p.reported().miou()), pts(p.reported().pixelAccuracy()), pts(r.pixelAccuracy()),
+          pts(p.reported().iiou()), pts(r.iiou()), r.state().label() + (r.reason() == null ? "" : ": " + r.reason()),
+          r.runId() == null ? "" : r.runId()));
+    }
+    return dev.segeval.report.HtmlReports.table(table.title(), List.of(table.source()), List.of("row", "method",
+        "backbone", "data", "protocol", "mIoU reported", "mIoU measured", "diff", "pixel acc. reported",
+        "pixel acc. measured", "iIoU reported", "iIoU measured", "state", "run"), rows);
+  }
+
+  static String pts(double v) {
+    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", 100 * v);
+  }
+
+  static String diff(double measured, double reported) {
+    return Double.isNaN(measured) || Double.isNaN(reported) ? "n/a"
+        : Math.abs(measured - reported) < 0.00005 ? "0.00"
+        : String.format(Locale.ROOT, "%+.2f", 100 * (measured - reported));
+  }
+}
