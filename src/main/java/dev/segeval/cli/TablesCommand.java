@@ -43,8 +43,13 @@ final class TablesCommand implements Callable<Integer> {
   Map<String, String> dataRoots;
 
   @Option(names = "--output", required = true, paramLabel = "URI",
-      description = "Where the rows' runs (runs/) and the tables go.")
+      description = "Where the rows' evaluations (evaluations/) and the tables go.")
   String output;
+
+  @Option(names = "--plan",
+      description = "Only print per row the images, forward passes (scales x windows x flip) and an estimated time "
+          + "from a one-image calibration on an executor; run nothing.")
+  boolean plan;
 
   @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local[*]).")
   String master;
@@ -61,6 +66,11 @@ final class TablesCommand implements Callable<Integer> {
     try {
       for (Path file : tables) {
         PaperTable table = PaperTable.read(file);
+        if (plan) {
+          System.out.println(TablesJob.planMarkdown(table, TablesJob.plan(spark, table, modelUris,
+              dataRoots == null ? Map.of() : dataRoots, System.err)));
+          continue;
+        }
         List<TablesJob.Result> results = TablesJob.run(spark, table, modelUris,
             dataRoots == null ? Map.of() : dataRoots, output, System.err);
         String md = TablesJob.markdown(table, results);

@@ -114,6 +114,22 @@ public final class SlidingWindowPredictor {
   }
 
   /**
+   * Crops the protocol feeds the network for one image of this size: per scale, the sliding windows over the
+   * scaled image padded up to the crop, and twice that with a flip (the flipped copy is a forward pass too).
+   */
+  public static long forwardCrops(ProtocolSettings settings, int height, int width) {
+    long crops = 0;
+    for (double scale : settings.scales()) {
+      int[] size = settings.scaledSize(height, width, scale);
+      int fullH = Math.max(size[0], settings.cropHeight());
+      int fullW = Math.max(size[1], settings.cropWidth());
+      crops += (long) windowStarts(fullH, settings.cropHeight(), settings.strideHeight()).length
+          * windowStarts(fullW, settings.cropWidth(), settings.strideWidth()).length;
+    }
+    return settings.flip() == FlipMode.NONE ? crops : 2 * crops;
+  }
+
+  /**
    * Window start positions along one axis (semseg: grid = ceil((size - crop) / stride) + 1, each window
    * clamped so that the last one ends flush with the edge). {@code size >= crop} after padding.
    */

@@ -99,7 +99,7 @@ public final class TablesJob {
       EvaluationSpec spec = new EvaluationSpec(row.dataset(), null, HadoopPaths.qualify(root), row.split(),
           new ModelPredictions(new InferenceOptions(HadoopPaths.qualify(model), row.protocol(), "auto", 0,
               100_000_000L, null, false)), PredictionEncoding.TRAIN_ID, row.absentClasses(),
-          HadoopPaths.join(HadoopPaths.qualify(output), "runs"), runId, 0, true);
+          HadoopPaths.join(HadoopPaths.qualify(output), "evaluations"), runId, 0, true);
       long t0 = System.nanoTime();
       try {
         EvaluateJob.Outcome o;
@@ -130,6 +130,114 @@ public final class TablesJob {
       }
     }
     return results;
+  }
+
+  /**
+   * The cost of a row before running it.
+   *
+   * @param crops            forward passes of crop-sized inputs over the whole split (scales x windows x flip)
+   * @param secondsPerImage  measured on one image of the split with the row's protocol, on an executor
+   * @param estimatedSeconds images x seconds per image / concurrent tasks
+   */
+  public record Plan(PaperTable.Row row, State state, String reason, long images, int width, int height,
+                     long crops, double secondsPerImage, double estimatedSeconds) {
+  }
+
+  /** Plans every runnable row: images, forward passes and a time estimate from a one-image calibration. */
+  public static List<Plan> plan(SparkSession spark, PaperTable table, Map<String, String> models,
+                                Map<String, String> dataRoots, PrintStream log) throws IOException {
+    org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+    int slots = Math.max(1, spark.sparkContext().defaultParallelism());
+    List<Plan> plans = new ArrayList<>();
+    for (PaperTable.Row row : table.rows()) {
+      String model = row.model() == null ? null : models.get(row.model());
+      String root = dataRoots.get(row.dataset());
+      if (row.testServer() || row.protocol() == null || model == null || root == null) {
+        Result r = row.testServer() ? unmeasured(row, State.TEST_SERVER, "scored by the benchmark's server")
+            : unmeasured(row, State.NOT_RUN, row.protocol() == null || row.model() == null ? "no model of this method"
+                : model == null ? "no model given for key '" + row.model() + "'" : "no ground truth given for "
+                + row.dataset());
+        plans.add(new Plan(row, r.state(), r.reason(), 0, 0, 0, 0, Double.NaN, Double.NaN));
+        continue;
+      }
+      InferenceOptions options = new InferenceOptions(HadoopPaths.qualify(model), row.protocol(), "auto", 0,
+          100_000_000L, null, false);
+      EvaluationSpec spec = new EvaluationSpec(row.dataset(), null, HadoopPaths.qualify(root), row.split(),
+          new ModelPredictions(options), PredictionEncoding.TRAIN_ID, row.absentClasses(), "unused", "plan", 0,
+          true);
+      List<dev.segeval.scoring.ScoringTask> tasks = dev.segeval.scoring.RunPlanner.plan(spec, conf).tasks();
+      dev.segeval.scoring.ScoringTask first = tasks.get(0);
+      int[] size = dev.segeval.imaging.PngDecoder.readSize(HadoopPaths.readAll(first.sample().labelPath(), conf),
+          first.sample().labelPath());
+      long perImage = dev.segeval.inference.SlidingWindowPredictor.forwardCrops(row.protocol(), size[1], size[0]);
+      dev.segeval.labels.ClassSpace space = new dev.segeval.labels.ClassSpace(
+          dev.segeval.labels.LabelTable.builtIn(row.dataset()), PredictionEncoding.TRAIN_ID);
+      ModelPredictions bound = new ModelPredictions(options).withSpace(space);
+      Broadcast calibrationConf = new Broadcast(new SerializableConfiguration(conf));
+      // One image, on an executor: a warm-up pass, then the timed pass with the row's whole protocol.
+      double seconds = JavaSparkContextHolder.of(spark).parallelize(List.of(first), 1)
+          .map(t -> calibrate(bound, t, size, calibrationConf, slots)).collect().get(0);
+      double estimate = tasks.size() * seconds / Math.min(slots, tasks.size());
+      log.printf(Locale.ROOT, "[segeval] plan %s %s: %d images of %dx%d, %d crops each, %.2f s per image%n",
+          table.name(), row.key(), tasks.size(), size[0], size[1], perImage, seconds);
+      plans.add(new Plan(row, State.MEASURED, null, tasks.size(), size[0], size[1], perImage * tasks.size(),
+          seconds, estimate));
+    }
+    return plans;
+  }
+
+  /** A serialisable holder of the Hadoop configuration for the calibration closure. */
+  record Broadcast(SerializableConfiguration conf) implements java.io.Serializable {
+  }
+
+  /** Entry point to the Java Spark API. */
+  static final class JavaSparkContextHolder {
+    static org.apache.spark.api.java.JavaSparkContext of(SparkSession spark) {
+      return org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
+    }
+  }
+
+  /** Times one image as a task of the real run would predict it: with the threads that one of its slots gets. */
+  static double calibrate(ModelPredictions model, dev.segeval.scoring.ScoringTask task, int[] size, Broadcast conf,
+                          int slots) throws Exception {
+    dev.segeval.scoring.PredictionSource.TaskResources resources = new dev.segeval.scoring.PredictionSource
+        .TaskResources(slots, null);
+    try (dev.segeval.scoring.PredictionSource.Reader reader = model.open(conf.conf().get(), resources)) {
+      reader.predict(task, size[0], size[1]);
+      long t0 = System.nanoTime();
+      reader.predict(task, size[0], size[1]);
+      return (System.nanoTime() - t0) / 1e9;
+    }
+  }
+
+  /** The plan as Markdown. */
+  public static String planMarkdown(PaperTable table, List<Plan> plans) {
+    StringBuilder b = new StringBuilder("## Plan: " + table.title() + "\n\n");
+    b.append("| row | data | protocol | images | size | forward crops | s per image | estimate |\n");
+    b.append("|---|---|---|---:|---|---:|---:|---:|\n");
+    for (Plan p : plans) {
+      PaperTable.Row r = p.row();
+      if (p.state() != State.MEASURED) {
+        b.append(String.format(Locale.ROOT, "| %s | %s %s | | | | | | %s: %s |%n", r.key(), r.dataset(), r.split(),
+            p.state().label(), p.reason()));
+        continue;
+      }
+      b.append(String.format(Locale.ROOT, "| %s | %s %s | %s | %d | %dx%d | %d | %.2f | %s |%n", r.key(), r.dataset(),
+          r.split(), r.protocol(), p.images(), p.width(), p.height(), p.crops(), p.secondsPerImage(),
+          duration(p.estimatedSeconds())));
+    }
+    return b.toString();
+  }
+
+  static String duration(double seconds) {
+    if (seconds < 120) {
+      return String.format(Locale.ROOT, "%.0f s", seconds);
+    }
+    if (seconds < 7200) {
+      return String.format(Locale.ROOT, "%.0f min", seconds / 60);
+    }
+    return seconds < 172_800 ? String.format(Locale.ROOT, "%.1f h", seconds / 3600)
+        : String.format(Locale.ROOT, "%.1f days", seconds / 86_400);
   }
 
   private static Result unmeasured(PaperTable.Row row, State state, String reason) {

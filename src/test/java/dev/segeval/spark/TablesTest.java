@@ -59,6 +59,17 @@ class TablesTest {
       assertEquals(first.get(i).miou(), again.get(i).miou(), 0);
     }
 
+    // The plan: images, forward crops (scales x windows x flip) and a calibrated estimate per runnable row.
+    List<TablesJob.Plan> plan = TablesJob.plan(SparkTestSession.get(), demo, models, roots, System.err);
+    TablesJob.Plan ss = plan.get(0);
+    TablesJob.Plan ms = plan.get(1);
+    assertEquals(8, ss.images());
+    assertEquals(8, ss.crops(), "one padded 257x513 window per 256x128 image at scale 1");
+    // 0.75, 1.0 and 1.25 of a 512 base: 384x192, 512x256, 640x320 over 257x513 crops, flipped: 2 x (1 + 1 + 4).
+    assertEquals(8 * 2 * (1 + 1 + 4), ms.crops());
+    assertTrue(ms.secondsPerImage() > 0 && ms.estimatedSeconds() > 0, String.valueOf(ms));
+    assertTrue(TablesJob.planMarkdown(demo, plan).contains("| demo-ms | cityscapes val | "), "plan table");
+
     // The paper's table: nothing measured here, and no row shows a number it did not measure.
     PaperTable paper = PaperTable.read(Path.of("conf/tables/pspnet-cvpr2017.csv"));
     List<TablesJob.Result> rows = TablesJob.run(SparkTestSession.get(), paper, models, roots, out, System.err);
