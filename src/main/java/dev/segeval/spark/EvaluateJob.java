@@ -108,6 +108,11 @@ public final class EvaluateJob {
       try {
         modelSha256 = ModelPredictions.validate(model.options(), space, conf,
             new TaskResources(taskSlots(spark.sparkContext().getConf()), null));
+        var card = dev.segeval.inference.ModelCard.near(model.options().modelUri(), conf);
+        if (card.isPresent()) {
+          card.get().check(spec.dataset(), space.numClasses(), modelSha256);
+          log.println("[segeval] model card " + HadoopPaths.redact(card.get().uri()) + " agrees with the run");
+        }
       } catch (ModelLoadException e) {
         throw new EvaluationException(e.getMessage(), e);
       }
