@@ -77,8 +77,27 @@ public final class TablesJob {
     for (PaperTable.Row row : table.rows()) {
       String runId = table.name() + "-" + row.key();
       if (row.testServer()) {
-        results.add(unmeasured(row, State.TEST_SERVER, "ground truth is private: only the benchmark's server scores "
-            + row.dataset() + " " + row.split()));
+        String model = row.model() == null ? null : models.get(row.model());
+        String root = dataRoots.get(row.dataset());
+        if (row.protocol() == null || model == null || root == null) {
+          results.add(unmeasured(row, State.TEST_SERVER, "ground truth is private: only the benchmark's server "
+              + "scores " + row.dataset() + " " + row.split()));
+          continue;
+        }
+        // A model and the test images: the package to upload instead of a score.
+        long t0 = System.nanoTime();
+        try {
+          SubmissionJob.Package pkg = SubmissionJob.build(spark, row.dataset(), root, row.split(),
+              new ModelPredictions(new InferenceOptions(HadoopPaths.qualify(model), row.protocol(), "auto", 0,
+                  100_000_000L, null, false)), HadoopPaths.join(HadoopPaths.qualify(output), "submissions",
+                  runId), log);
+          results.add(new Result(row, State.TEST_SERVER, "submitted package: " + HadoopPaths.redact(pkg.root()) + ", "
+              + pkg.images() + " images", null, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+              (System.nanoTime() - t0) / 1e9, 0));
+        } catch (EvaluationException | IOException e) {
+          results.add(new Result(row, State.FAILED, e.getMessage().lines().findFirst().orElse(""), null, Double.NaN,
+              Double.NaN, Double.NaN, Double.NaN, (System.nanoTime() - t0) / 1e9, 0));
+        }
         continue;
       }
       if (row.protocol() == null || row.model() == null) {

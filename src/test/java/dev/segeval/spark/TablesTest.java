@@ -82,4 +82,22 @@ class TablesTest {
     TablesJob.writeParquet(SparkTestSession.get(), paper, rows, out);
     assertEquals(17, SparkTestSession.get().read().parquet(out + "/table/table=pspnet-cvpr2017").count());
   }
+
+  @Test
+  void aTestSplitRowWithAModelBecomesASubmissionPackage() throws Exception {
+    Path data = tmp.resolve("test-data");
+    SyntheticDatasets.cityscapes(data.toUri().toString(), new SyntheticDatasets.Options(3, 256, 128, 9, "test"),
+        new Configuration());
+    Path csv = tmp.resolve("t.csv");
+    java.nio.file.Files.writeString(csv, String.join(",", PaperTable.HEADER) + "\n"
+        + "cs-test,demo,cityscapes,test,tiny PSPNet,tiny,1.0,none,257x513,512,0.5,,,,demo-tiny,\n");
+    PaperTable t = PaperTable.read(csv);
+    List<TablesJob.Result> r = TablesJob.run(SparkTestSession.get(), t,
+        PaperTable.models(Path.of("conf/tables/models.properties")),
+        Map.of("cityscapes", data.resolve("cityscapes").toString()), tmp.resolve("out").toString(), System.err);
+    assertEquals(TablesJob.State.TEST_SERVER, r.get(0).state());
+    assertTrue(r.get(0).reason().startsWith("submitted package: ") && r.get(0).reason().endsWith("/submissions/t-cs-test, "
+        + "3 images"), r.get(0).reason());
+    assertTrue(Double.isNaN(r.get(0).miou()), "no score for a private split");
+  }
 }
