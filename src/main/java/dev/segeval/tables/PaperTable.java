@@ -46,7 +46,8 @@ public record PaperTable(String name, String title, String source, List<Row> row
   }
 
   public static final List<String> HEADER = List.of("row", "table", "dataset", "split", "method", "backbone",
-      "scales", "flip", "crop", "base_size", "miou", "pixel_accuracy", "mean_accuracy", "iiou", "model", "absent_classes");
+      "scales", "flip", "crop", "base_size", "miou", "pixel_accuracy", "mean_accuracy", "iiou", "model",
+      "absent_classes");
 
   public static PaperTable read(Path file) throws IOException {
     List<String> lines;
