@@ -46,9 +46,27 @@ public final class RunDirectory implements java.io.Serializable {
   private static final String SUFFIX = ".results";
 
   private final String root;
+  /** First hex digits of the run's fingerprint: part of every chunk name, null to see every chunk. */
+  private final String fingerprintTag;
 
   public RunDirectory(String output, String runId) {
     this.root = HadoopPaths.join(output, "_progress", runId);
+    this.fingerprintTag = null;
+  }
+
+  private RunDirectory(RunDirectory of, String fingerprintTag) {
+    this.root = of.root;
+    this.fingerprintTag = fingerprintTag;
+  }
+
+  /**
+   * The same directory seen by one fingerprint: chunks are written with the fingerprint in their name and only such
+   * chunks are listed. A task of an earlier attempt under other inputs that is still finishing (a cancelled task of
+   * a failed job in a long-lived session) can then neither be read as a result of this run nor keep this run's
+   * chunk of the same images from being written.
+   */
+  public RunDirectory forFingerprint(RunFingerprint fingerprint) {
+    return new RunDirectory(this, fingerprint.digest().substring(0, 16));
   }
 
   public String root() {
@@ -103,7 +121,8 @@ public final class RunDirectory implements java.io.Serializable {
         out.writeObject(r);
       }
     }
-    Path target = new Path(HadoopPaths.join(resultsDir(), chunkName(ids)));
+    Path target = new Path(HadoopPaths.join(resultsDir(), (fingerprintTag == null ? "" : fingerprintTag + "-")
+        + chunkName(ids)));
     FileSystem fs = target.getFileSystem(conf);
     fs.setWriteChecksum(false);
     if (fs.exists(target)) {
@@ -143,7 +162,8 @@ public final class RunDirectory implements java.io.Serializable {
       return files;
     }
     for (FileStatus f : fs.listStatus(dir)) {
-      if (f.isFile() && f.getPath().getName().endsWith(SUFFIX)) {
+      String name = f.getPath().getName();
+      if (f.isFile() && name.endsWith(SUFFIX) && (fingerprintTag == null || name.startsWith(fingerprintTag + "-"))) {
         files.add(f.getPath().toString());
       }
     }

@@ -27,6 +27,22 @@ public final class RunFingerprint {
     return fields;
   }
 
+  /** SHA-256 (hex) of the fields in order: equal fingerprints have equal digests. */
+  public String digest() {
+    try {
+      java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
+      for (Map.Entry<String, String> e : fields.entrySet()) {
+        d.update(e.getKey().getBytes(StandardCharsets.UTF_8));
+        d.update((byte) 0);
+        d.update(String.valueOf(e.getValue()).getBytes(StandardCharsets.UTF_8));
+        d.update((byte) '\n');
+      }
+      return java.util.HexFormat.of().formatHex(d.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
+  }
+
   /** {@code key=value} lines in field order (java.util.Properties syntax, so values may hold anything). */
   public byte[] render() {
     StringBuilder b = new StringBuilder("# segeval run fingerprint: a resumed run must match every field\n");

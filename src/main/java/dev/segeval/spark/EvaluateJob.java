@@ -130,8 +130,8 @@ public final class EvaluateJob {
         spec.split(), tasks.size(), listingSeconds, HadoopPaths.redact(spec.dataRoot()), space.numClasses());
 
     // The run's state: its fingerprint and the results committed so far.
-    RunDirectory runDir = new RunDirectory(spec.output(), spec.runId());
     RunFingerprint fingerprint = fingerprint(spec, table, plan, modelSha256, protocol);
+    RunDirectory runDir = new RunDirectory(spec.output(), spec.runId()).forFingerprint(fingerprint);
     Broadcast<SerializableConfiguration> confBc = jsc.broadcast(new SerializableConfiguration(conf));
     Map<String, List<RunDirectory.Entry>> committed = new java.util.TreeMap<>();
     if (options.resume()) {

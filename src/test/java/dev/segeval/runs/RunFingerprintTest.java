@@ -48,6 +48,27 @@ class RunFingerprintTest {
   }
 
   @Test
+  void chunksOfAnotherFingerprintAreNeitherReadNorInTheWay(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+      throws Exception {
+    org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+    RunDirectory any = new RunDirectory(tmp.toUri().toString(), "r");
+    RunDirectory a = any.forFingerprint(new RunFingerprint(Map.of("model.sha256", "a")));
+    RunDirectory b = any.forFingerprint(new RunFingerprint(Map.of("model.sha256", "b")));
+    dev.segeval.scoring.ScoringTask task = dev.segeval.scoring.ScoringTask.of(
+        new dev.segeval.datasets.Sample("img", null, "l", null), "p");
+    var failedA = dev.segeval.scoring.ImageResult.failed(task, new dev.segeval.scoring.ImageFailure(
+        dev.segeval.scoring.ImageFailure.Kind.CORRUPT_FILE, "under inputs a"), 0, null);
+    var failedB = dev.segeval.scoring.ImageResult.failed(task, new dev.segeval.scoring.ImageFailure(
+        dev.segeval.scoring.ImageFailure.Kind.CORRUPT_FILE, "under inputs b"), 0, null);
+    a.commit(List.of(failedA), conf); // a straggler of an earlier attempt under other inputs
+    assertEquals(List.of(), b.committedFiles(conf));
+    b.commit(List.of(failedB), conf);
+    assertEquals(1, b.committedFiles(conf).size());
+    assertEquals("under inputs b", RunDirectory.read(b.committedFiles(conf).get(0), conf).get(0).error());
+    assertEquals(2, any.committedFiles(conf).size(), "an untagged view lists every chunk");
+  }
+
+  @Test
   void chunkNamesDependOnTheImagesOnly() {
     assertEquals(RunDirectory.chunkName(List.of("x", "y")), RunDirectory.chunkName(List.of("x", "y")));
     assertEquals(false, RunDirectory.chunkName(List.of("x", "y")).equals(RunDirectory.chunkName(List.of("y", "x"))));

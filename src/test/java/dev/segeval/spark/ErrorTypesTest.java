@@ -70,7 +70,7 @@ class ErrorTypesTest {
   }
 
   @Test
-  void programmingErrorsAndOutagesFailTheRunWithTheirCause() {
+  void programmingErrorsAndOutagesFailTheRunWithTheirCause() throws Exception {
     for (String what : new String[] {"npe", "iae", "io"}) {
       SparkException e = assertThrows(SparkException.class,
           () -> EvaluateJob.run(SparkTestSession.get(), spec(what), System.err), what);
@@ -86,6 +86,22 @@ class ErrorTypesTest {
       assertEquals(expected, root.getClass(), what + ": " + e);
       assertTrue(root.getMessage().endsWith("lindau_000000_000020"), root.getMessage());
       assertFalse(Files.exists(tmp.resolve(what).resolve("summary.json")), what);
+      awaitIdle();
+    }
+  }
+
+  /**
+   * A failed job's other tasks are cancelled but may still be finishing (and committing their chunk) for a moment;
+   * wait until no task runs any more, so that the next run and the temporary folder's removal see a quiet output.
+   * Bounded: 60 s.
+   */
+  static void awaitIdle() throws InterruptedException {
+    var tracker = SparkTestSession.get().sparkContext().statusTracker();
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (tracker.getActiveStageIds().length > 0 || tracker.getActiveJobIds().length > 0
+        || java.util.Arrays.stream(tracker.getExecutorInfos()).mapToInt(e -> e.numRunningTasks()).sum() > 0) {
+      assertTrue(System.nanoTime() < deadline, "Spark did not become idle in 60 s");
+      Thread.sleep(50);
     }
   }
 }
