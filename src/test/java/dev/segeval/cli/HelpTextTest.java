@@ -14,7 +14,7 @@ import picocli.CommandLine.Model.OptionSpec;
 /** The help a new user reads first: wrapped at 80 columns, and every option says what it takes and its default. */
 class HelpTextTest {
   private static final String[][] COMMANDS = {{}, {"evaluate"}, {"compare"}, {"nightly"}, {"promote"}, {"tables"},
-      {"synth"}, {"bench-core"}, {"bench-evaluate"}, {"bench-inference"}, {"bench-compare"}};
+      {"submit"}, {"synth"}, {"bench-core"}, {"bench-evaluate"}, {"bench-inference"}, {"bench-compare"}};
 
   @Test
   void helpFitsEightyColumnsWithoutShellLineContinuations() {

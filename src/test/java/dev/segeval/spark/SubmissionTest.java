@@ -103,6 +103,19 @@ class SubmissionTest {
         assertTrue(Arrays.stream(img.values()).allMatch(x -> x >= 0 && x <= 20), f.toString());
       }
     }
+    // The same through the command line: exit 0 and a validated package; a prediction file missing: exit 2.
+    assertEquals(dev.segeval.cli.SegEval.EXIT_OK, dev.segeval.cli.SegEval.execute("submit", "--dataset", "voc2012",
+        "--data-root", data.resolve("voc2012").toString(), "--predictions", data.resolve("voc2012-predictions")
+            .toString(), "--output", tmp.resolve("voc-cli").toString()));
+    Path someVocPrediction;
+    try (var preds = Files.list(data.resolve("voc2012-predictions"))) {
+      someVocPrediction = preds.sorted().findFirst().orElseThrow();
+    }
+    Files.delete(someVocPrediction);
+    assertEquals(dev.segeval.cli.SegEval.EXIT_USAGE, dev.segeval.cli.SegEval.execute("submit", "--dataset",
+        "voc2012", "--data-root", data.resolve("voc2012").toString(), "--predictions",
+        data.resolve("voc2012-predictions").toString(), "--output", tmp.resolve("voc-cli2").toString()));
+
     Path ade = tmp.resolve("ade-package");
     SubmissionJob.Package a = SubmissionJob.build(SparkTestSession.get(), "ade20k", data.resolve("ade20k")
         .toString(), "test", new FolderPredictions(data.resolve("ade20k-predictions").toUri().toString()),
