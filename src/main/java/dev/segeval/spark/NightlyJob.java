@@ -200,11 +200,12 @@ public final class NightlyJob {
   public static String writePage(SparkSession spark, SuiteConfig suite) throws IOException {
     List<dev.segeval.report.HtmlReports.Night> nights = new ArrayList<>();
     for (Row r : rowsOf(spark, suite, "history", HISTORY)) {
-      if (!suite.suite().equals(r.getString(1))) {
+      if (!suite.suite().equals(r.getString(HISTORY.fieldIndex("suite")))) {
         continue;
       }
-      nights.add(new dev.segeval.report.HtmlReports.Night(r.getString(0), r.getString(2), r.getString(3),
-          orNaN(r, 12), orNaN(r, 13), orNaN(r, 16), r.getString(23)));
+      nights.add(new dev.segeval.report.HtmlReports.Night(r.getString(HISTORY.fieldIndex("date")),
+          r.getString(HISTORY.fieldIndex("entry")), r.getString(HISTORY.fieldIndex("run_id")), orNaN(r, "miou"),
+          orNaN(r, "pixel_accuracy"), orNaN(r, "iiou"), r.getString(HISTORY.fieldIndex("verdict"))));
     }
     Map<String, String> baselines = new java.util.HashMap<>();
     for (SuiteConfig.Entry e : suite.entries()) {
@@ -216,13 +217,15 @@ public final class NightlyJob {
     return path;
   }
 
-  private static double orNaN(Row r, int i) {
+  private static double orNaN(Row r, String column) {
+    int i = HISTORY.fieldIndex(column);
     return r.isNullAt(i) ? Double.NaN : r.getDouble(i);
   }
 
-  /** suite, entry and run id: the columns 1-3 of {@link #HISTORY} (rows built here carry no schema). */
+  /** suite, entry and run id, by position in {@link #HISTORY} (rows built here carry no schema). */
   private static String historyKey(Row r) {
-    return r.getString(1) + "\u0000" + r.getString(2) + "\u0000" + r.getString(3);
+    return r.getString(HISTORY.fieldIndex("suite")) + "\u0000" + r.getString(HISTORY.fieldIndex("entry")) + "\u0000"
+        + r.getString(HISTORY.fieldIndex("run_id"));
   }
 
   /** Every row of a suite table (empty when it does not exist yet), read to the driver. */

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
@@ -88,9 +89,8 @@ public final class TablesJob {
         long t0 = System.nanoTime();
         try {
           SubmissionJob.Package pkg = SubmissionJob.build(spark, row.dataset(), root, row.split(),
-              new ModelPredictions(new InferenceOptions(HadoopPaths.qualify(model), row.protocol(), "auto", 0,
-                  100_000_000L, null, false)), HadoopPaths.join(HadoopPaths.qualify(output), "submissions",
-                  runId), log);
+              new ModelPredictions(options(row, model)), HadoopPaths.join(HadoopPaths.qualify(output),
+                  "submissions", runId), log);
           results.add(new Result(row, State.TEST_SERVER, "submitted package: " + HadoopPaths.redact(pkg.root()) + ", "
               + pkg.images() + " images", null, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
               (System.nanoTime() - t0) / 1e9, 0));
@@ -100,24 +100,15 @@ public final class TablesJob {
         }
         continue;
       }
-      if (row.protocol() == null || row.model() == null) {
-        results.add(unmeasured(row, State.NOT_RUN, "no model of this method in the table (another paper's result)"));
-        continue;
-      }
-      String model = models.get(row.model());
-      if (model == null) {
-        results.add(unmeasured(row, State.NOT_RUN, "no model given for key '" + row.model() + "' (--models)"));
+      Optional<Result> notRun = notRunnable(row, models, dataRoots);
+      if (notRun.isPresent()) {
+        results.add(notRun.get());
         continue;
       }
       String root = dataRoots.get(row.dataset());
-      if (root == null) {
-        results.add(unmeasured(row, State.NOT_RUN, "no ground truth given for " + row.dataset()
-            + " (--data-root-for " + row.dataset() + "=...)"));
-        continue;
-      }
       EvaluationSpec spec = new EvaluationSpec(row.dataset(), null, HadoopPaths.qualify(root), row.split(),
-          new ModelPredictions(new InferenceOptions(HadoopPaths.qualify(model), row.protocol(), "auto", 0,
-              100_000_000L, null, false)), PredictionEncoding.TRAIN_ID, row.absentClasses(),
+          new ModelPredictions(options(row, models.get(row.model()))), PredictionEncoding.TRAIN_ID,
+          row.absentClasses(),
           HadoopPaths.join(HadoopPaths.qualify(output), "evaluations"), runId, 0, true);
       long t0 = System.nanoTime();
       try {
@@ -169,18 +160,15 @@ public final class TablesJob {
     int slots = Math.max(1, spark.sparkContext().defaultParallelism());
     List<Plan> plans = new ArrayList<>();
     for (PaperTable.Row row : table.rows()) {
-      String model = row.model() == null ? null : models.get(row.model());
-      String root = dataRoots.get(row.dataset());
-      if (row.testServer() || row.protocol() == null || model == null || root == null) {
-        Result r = row.testServer() ? unmeasured(row, State.TEST_SERVER, "scored by the benchmark's server")
-            : unmeasured(row, State.NOT_RUN, row.protocol() == null || row.model() == null ? "no model of this method"
-                : model == null ? "no model given for key '" + row.model() + "'" : "no ground truth given for "
-                + row.dataset());
-        plans.add(new Plan(row, r.state(), r.reason(), 0, 0, 0, 0, Double.NaN, Double.NaN));
+      Optional<Result> notRun = row.testServer()
+          ? Optional.of(unmeasured(row, State.TEST_SERVER, "scored by the benchmark's server"))
+          : notRunnable(row, models, dataRoots);
+      if (notRun.isPresent()) {
+        plans.add(new Plan(row, notRun.get().state(), notRun.get().reason(), 0, 0, 0, 0, Double.NaN, Double.NaN));
         continue;
       }
-      InferenceOptions options = new InferenceOptions(HadoopPaths.qualify(model), row.protocol(), "auto", 0,
-          100_000_000L, null, false);
+      String root = dataRoots.get(row.dataset());
+      InferenceOptions options = options(row, models.get(row.model()));
       EvaluationSpec spec = new EvaluationSpec(row.dataset(), null, HadoopPaths.qualify(root), row.split(),
           new ModelPredictions(options), PredictionEncoding.TRAIN_ID, row.absentClasses(), "unused", "plan", 0,
           true);
@@ -192,9 +180,10 @@ public final class TablesJob {
       dev.segeval.labels.ClassSpace space = new dev.segeval.labels.ClassSpace(
           dev.segeval.labels.LabelTable.builtIn(row.dataset()), PredictionEncoding.TRAIN_ID);
       ModelPredictions bound = new ModelPredictions(options).withSpace(space);
-      Broadcast calibrationConf = new Broadcast(new SerializableConfiguration(conf));
+      SerializableConfiguration calibrationConf = new SerializableConfiguration(conf);
       // One image, on an executor: a warm-up pass, then the timed pass with the row's whole protocol.
-      double seconds = JavaSparkContextHolder.of(spark).parallelize(List.of(first), 1)
+      double seconds = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
+          .parallelize(List.of(first), 1)
           .map(t -> calibrate(bound, t, size, calibrationConf, slots)).collect().get(0);
       double estimate = tasks.size() * seconds / Math.min(slots, tasks.size());
       log.printf(Locale.ROOT, "[segeval] plan %s %s: %d images of %dx%d, %d crops each, %.2f s per image%n",
@@ -205,23 +194,34 @@ public final class TablesJob {
     return plans;
   }
 
-  /** A serialisable holder of the Hadoop configuration for the calibration closure. */
-  record Broadcast(SerializableConfiguration conf) implements java.io.Serializable {
+  /** Why a row on a split with ground truth cannot be run here, if it cannot. */
+  private static Optional<Result> notRunnable(PaperTable.Row row, Map<String, String> models,
+                                              Map<String, String> dataRoots) {
+    if (row.protocol() == null || row.model() == null) {
+      return Optional.of(unmeasured(row, State.NOT_RUN, "no model of this method in the table (another paper's "
+          + "result)"));
+    }
+    if (!models.containsKey(row.model())) {
+      return Optional.of(unmeasured(row, State.NOT_RUN, "no model given for key '" + row.model() + "' (--models)"));
+    }
+    if (!dataRoots.containsKey(row.dataset())) {
+      return Optional.of(unmeasured(row, State.NOT_RUN, "no ground truth given for " + row.dataset()
+          + " (--data-root-for " + row.dataset() + "=...)"));
+    }
+    return Optional.empty();
   }
 
-  /** Entry point to the Java Spark API. */
-  static final class JavaSparkContextHolder {
-    static org.apache.spark.api.java.JavaSparkContext of(SparkSession spark) {
-      return org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
-    }
+  /** A row's model with the row's protocol, as every table run uses it. */
+  private static InferenceOptions options(PaperTable.Row row, String model) {
+    return new InferenceOptions(HadoopPaths.qualify(model), row.protocol(), "auto", 0, 100_000_000L, null, false);
   }
 
   /** Times one image as a task of the real run would predict it: with the threads that one of its slots gets. */
-  static double calibrate(ModelPredictions model, dev.segeval.scoring.ScoringTask task, int[] size, Broadcast conf,
-                          int slots) throws Exception {
+  static double calibrate(ModelPredictions model, dev.segeval.scoring.ScoringTask task, int[] size,
+                          SerializableConfiguration conf, int slots) throws Exception {
     dev.segeval.scoring.PredictionSource.TaskResources resources = new dev.segeval.scoring.PredictionSource
         .TaskResources(slots, null);
-    try (dev.segeval.scoring.PredictionSource.Reader reader = model.open(conf.conf().get(), resources)) {
+    try (dev.segeval.scoring.PredictionSource.Reader reader = model.open(conf.get(), resources)) {
       reader.predict(task, size[0], size[1]);
       long t0 = System.nanoTime();
       reader.predict(task, size[0], size[1]);
