@@ -1,6 +1,8 @@
 package dev.segeval.cli;
 
+import dev.segeval.InvalidSettingException;
 import dev.segeval.bench.CompareCalibration;
+import dev.segeval.compare.Comparison;
 import dev.segeval.bench.MarkdownResults;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -13,7 +15,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench-compare", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Calibrates compare by simulation: false-alarm rates on A/A pairs and power on an injected drop.",
         "Synthetic Cityscapes scenes and the project's error model, scored in memory; each pair is compared "
-            + "exactly as the compare command does (paired bootstrap, tolerance, Holm per class)."})
+            + "exactly as the compare command does (paired bootstrap, tolerance, family-wise correction per class)."})
 final class BenchCompareCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -43,9 +45,13 @@ final class BenchCompareCommand implements Callable<Integer> {
   int resamples;
 
   @Option(names = "--drop-share", defaultValue = "0.3", paramLabel = "F",
-      description = "Share of image rows in which the dropped classes' correct pixels become road "
+      description = "Share of image rows in which the dropped classes' correct pixels become \"unlabeled\" "
           + "(default: ${DEFAULT-VALUE}).")
   double dropShare;
+
+  @Option(names = "--class-correction", defaultValue = "max-t", paramLabel = "max-t|holm",
+      description = "Per-class family-wise correction, as in compare (default: ${DEFAULT-VALUE}).")
+  String classCorrection;
 
   @Option(names = "--seed", defaultValue = "1", paramLabel = "N",
       description = "Seed of the whole simulation (default: ${DEFAULT-VALUE}).")
@@ -63,11 +69,16 @@ final class BenchCompareCommand implements Callable<Integer> {
     OptionChecks.atLeast(spec, "--width", width, 32);
     OptionChecks.atLeast(spec, "--height", height, 32);
     OptionChecks.atLeast(spec, "--resamples", resamples, 100);
+    Comparison.ClassCorrection correction = Comparison.ClassCorrection.parse(classCorrection);
+    if (correction == null) {
+      throw new InvalidSettingException("Cannot use --class-correction " + classCorrection + ": expected max-t or "
+          + "holm");
+    }
     String command = String.format(Locale.ROOT, "jobs/segeval.sh bench-compare --pairs %d --drop-pairs %d "
-        + "--images %d --width %d --height %d --resamples %d --drop-share %s --seed %d", pairs, dropPairs, images,
-        width, height, resamples, dropShare, seed);
+        + "--images %d --width %d --height %d --resamples %d --drop-share %s --class-correction %s --seed %d",
+        pairs, dropPairs, images, width, height, resamples, dropShare, correction.cliName(), seed);
     CompareCalibration.Result r = CompareCalibration.run(new CompareCalibration.Settings(pairs, dropPairs, images,
-        width, height, resamples, dropShare, seed, command));
+        width, height, resamples, dropShare, correction, seed, command));
     MarkdownResults.publish(CompareCalibration.markdown(r), System.out, output);
     return SegEval.EXIT_OK;
   }

@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
         "Reads both runs' per-image statistics from images/ (no pixel is read again), resamples the images with "
             + "replacement (the same draw for both runs), recomputes every metric exactly as evaluate does, and "
             + "reports each change with its interval. A headline metric regressed when it dropped by more than "
-            + "its tolerance and the whole interval is below zero; per-class flags are Holm-adjusted. Prints a "
+            + "its tolerance and the whole interval is below zero; per-class flags hold the family-wise error at "
+            + "--alpha (step-down max-T over the resamples by default). Prints a "
             + "Markdown table and writes compare.json.",
         "",
         "Exit codes: 0 no regression; 4 regression; 2 bad input (runs that cannot be compared).",
@@ -63,6 +64,12 @@ final class CompareCommand implements Callable<Integer> {
           + "categoryIoU, categoryIIoU, classIoU (every class), classIIoU (default: --tolerance).")
   Map<String, Double> tolerances;
 
+  @Option(names = "--class-correction", defaultValue = "max-t", paramLabel = "max-t|holm",
+      description = "Family-wise correction of the per-class tests: max-t (step-down max-T over the same "
+          + "resamples; uses the dependence between classes) or holm (Holm on the per-class p-values; more "
+          + "conservative) (default: ${DEFAULT-VALUE}).")
+  String classCorrection;
+
   @Option(names = "--common-images",
       description = "Compare on the images both runs hold instead of refusing runs over different image sets "
           + "(prints how many each side lost).")
@@ -91,6 +98,11 @@ final class CompareCommand implements Callable<Integer> {
     if (!(tolerance >= 0)) {
       throw new InvalidSettingException("Cannot use --tolerance " + tolerance + ": must be 0 or more points");
     }
+    Comparison.ClassCorrection correction = Comparison.ClassCorrection.parse(classCorrection);
+    if (correction == null) {
+      throw new InvalidSettingException("Cannot use --class-correction " + classCorrection + ": expected max-t or "
+          + "holm");
+    }
     Map<String, Double> byMetric = new HashMap<>();
     List<String> known = new java.util.ArrayList<>(PairedBootstrap.HEADLINE);
     known.add("classIoU");
@@ -109,7 +121,7 @@ final class CompareCommand implements Callable<Integer> {
     try {
       CompareJob.Outcome outcome = CompareJob.run(spark, new CompareJob.CompareSpec(run, baseline,
           labels == null ? null : HadoopPaths.qualify(labels), commonImages, resamples, seed, alpha,
-          new Comparison.Tolerances(byMetric, tolerance / 100), json), System.err);
+          new Comparison.Tolerances(byMetric, tolerance / 100), correction, json), System.err);
       System.out.print(outcome.report().markdown());
       System.out.println("Written: " + HadoopPaths.redact(outcome.json()));
       return outcome.report().regressed() ? EXIT_REGRESSION : SegEval.EXIT_OK;

@@ -11,10 +11,13 @@ import java.util.Map;
  * the delta from the paired bootstrap and a verdict.
  *
  * <p>A headline metric regressed when its drop exceeds its tolerance <em>and</em> the interval lies wholly below
- * zero (an improvement symmetrically). Per-class metrics (IoU and iIoU of every class) are many tests at once:
- * their bootstrap p-values are adjusted with Holm's step-down procedure, which keeps the family-wise error rate at
- * alpha whatever the dependence between classes, and a class is flagged only when Holm rejects it and its change
- * exceeds the tolerance.
+ * zero (an improvement symmetrically). Per-class metrics (IoU and iIoU of every class) are many tests at once, and
+ * a class is flagged only when the family-wise test rejects "no change" for it and its change exceeds the
+ * tolerance. Two family-wise procedures are offered ({@link ClassCorrection}): the default step-down max-T over the
+ * same resamples (Romano and Wolf 2005, the bootstrap form of Westfall and Young 1993), which uses the dependence
+ * between classes (one image moves many classes at once) and is not limited by the resolution of tail counts; and
+ * Holm's step-down adjustment of the per-class percentile p-values, valid whatever the dependence but conservative
+ * with 38 tests.
  */
 public final class Comparison {
   /** Verdict of one metric. */
@@ -26,11 +29,39 @@ public final class Comparison {
     }
   }
 
+  /** How the per-class tests are corrected for their number. */
+  public enum ClassCorrection {
+    /** Step-down max-T over the bootstrap resamples (studentized, centred at the observed change). */
+    MAX_T("max-t"),
+    /** Holm's step-down adjustment of the per-class percentile p-values. */
+    HOLM("holm");
+
+    private final String cliName;
+
+    ClassCorrection(String cliName) {
+      this.cliName = cliName;
+    }
+
+    public String cliName() {
+      return cliName;
+    }
+
+    /** Parses "max-t" or "holm"; null when neither. */
+    public static ClassCorrection parse(String text) {
+      for (ClassCorrection c : values()) {
+        if (c.cliName.equalsIgnoreCase(text)) {
+          return c;
+        }
+      }
+      return null;
+    }
+  }
+
   /**
    * One metric compared.
    *
    * @param valid resamples in which the metric was defined on both sides
-   * @param p     two-sided bootstrap p-value of "no change" (per-class: Holm-adjusted)
+   * @param p     two-sided bootstrap p-value of "no change" (per-class: adjusted for the family)
    */
   public record MetricComparison(String name, boolean headline, double baseline, double current, double delta,
                                  double low, double high, double p, int valid, double tolerance, Verdict verdict) {
@@ -59,7 +90,8 @@ public final class Comparison {
    * @param deltas   per resample, current minus baseline
    */
   public static List<MetricComparison> decide(List<String> names, int headline, double[] base, double[] cur,
-                                              double[][] deltas, Tolerances tolerances, double alpha) {
+                                              double[][] deltas, Tolerances tolerances, double alpha,
+                                              ClassCorrection correction) {
     int metrics = names.size();
     int classes = (metrics - headline) / 2;
     List<MetricComparison> out = new ArrayList<>(metrics);
@@ -93,7 +125,12 @@ public final class Comparison {
       high[k] = quantile(sorted, 1 - alpha / 2);
       p[k] = Math.min(1.0, 2.0 * Math.min(atMostZero + 1.0, atLeastZero + 1.0) / (n + 1.0));
     }
-    double[] adjusted = holm(p, headline, metrics);
+    double[] observed = new double[metrics];
+    for (int k = 0; k < metrics; k++) {
+      observed[k] = cur[k] - base[k];
+    }
+    double[] adjusted = correction == ClassCorrection.HOLM ? holm(p, headline, metrics)
+        : maxT(deltas, observed, headline, metrics);
     for (int k = 0; k < metrics; k++) {
       boolean isHeadline = k < headline;
       String key = isHeadline ? names.get(k) : (k < headline + classes ? "classIoU" : "classIIoU");
@@ -143,6 +180,70 @@ public final class Comparison {
       int k = tests.get(j);
       running = Math.max(running, Math.min(1.0, (m - j) * p[k]));
       adjusted[k] = running;
+    }
+    return adjusted;
+  }
+
+  /**
+   * Step-down max-T adjusted p-values of the metrics {@code [from, to)} (Romano and Wolf 2005, algorithm 4.1;
+   * Westfall and Young 1993): each metric's statistic is its observed |change| over its bootstrap standard error;
+   * the null distribution is that of the resamples centred at the observed change. Tests are taken in decreasing
+   * order of their statistic; the j-th one's p-value is the share of resamples whose largest centred statistic among
+   * the tests not yet rejected (the j-th and those after it) reaches it, made monotone. A metric undefined in every
+   * resample is not a test (NaN); a resample in which a metric is undefined leaves that metric out of its maximum.
+   */
+  static double[] maxT(double[][] deltas, double[] observed, int from, int to) {
+    double[] adjusted = new double[observed.length];
+    Arrays.fill(adjusted, Double.NaN);
+    int resamples = deltas.length;
+    double[] stat = new double[to];
+    double[] se = new double[to];
+    List<Integer> tests = new ArrayList<>();
+    for (int k = from; k < to; k++) {
+      double sum = 0;
+      int n = 0;
+      for (double[] r : deltas) {
+        if (!Double.isNaN(r[k])) {
+          sum += r[k];
+          n++;
+        }
+      }
+      if (n == 0 || Double.isNaN(observed[k])) {
+        continue;
+      }
+      double mean = sum / n;
+      double squares = 0;
+      for (double[] r : deltas) {
+        if (!Double.isNaN(r[k])) {
+          squares += (r[k] - mean) * (r[k] - mean);
+        }
+      }
+      se[k] = n > 1 ? Math.sqrt(squares / (n - 1)) : 0;
+      // No spread at all: no change is no evidence; any change is as strong as evidence gets.
+      stat[k] = se[k] > 0 ? Math.abs(observed[k]) / se[k] : observed[k] == 0 ? 0 : Double.POSITIVE_INFINITY;
+      tests.add(k);
+    }
+    tests.sort(Comparator.comparingDouble((Integer k) -> stat[k]).reversed());
+    int m = tests.size();
+    int[] reached = new int[m];
+    for (double[] r : deltas) {
+      // Walk from the weakest test up: 'largest' is the maximum over the tests from j to the end.
+      double largest = Double.NEGATIVE_INFINITY;
+      for (int j = m - 1; j >= 0; j--) {
+        int k = tests.get(j);
+        if (!Double.isNaN(r[k])) {
+          double centred = Math.abs(r[k] - observed[k]);
+          largest = Math.max(largest, se[k] > 0 ? centred / se[k] : 0);
+        }
+        if (largest >= stat[k]) {
+          reached[j]++;
+        }
+      }
+    }
+    double running = 0;
+    for (int j = 0; j < m; j++) {
+      running = Math.max(running, (reached[j] + 1.0) / (resamples + 1.0));
+      adjusted[tests.get(j)] = running;
     }
     return adjusted;
   }

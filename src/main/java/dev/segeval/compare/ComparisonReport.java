@@ -21,10 +21,12 @@ import java.util.Map;
  * @param resamples     bootstrap resamples
  * @param seed          bootstrap seed
  * @param alpha         1 - confidence level; also the family-wise error rate of the per-class flags
+ * @param correction    how the per-class tests are corrected for their number
  * @param metrics       every metric compared, headline first
  */
 public record ComparisonReport(String run, String baseline, int images, List<String> excluded, int resamples,
-                               long seed, double alpha, List<Comparison.MetricComparison> metrics) {
+                               long seed, double alpha, Comparison.ClassCorrection correction,
+                               List<Comparison.MetricComparison> metrics) {
 
   public boolean regressed() {
     return metrics.stream().anyMatch(m -> m.verdict() == Comparison.Verdict.REGRESSION);
@@ -40,8 +42,8 @@ public record ComparisonReport(String run, String baseline, int images, List<Str
     List<Comparison.MetricComparison> flagged = classes.stream()
         .filter(m -> m.verdict() == Comparison.Verdict.REGRESSION || m.verdict() == Comparison.Verdict.IMPROVEMENT)
         .toList();
-    b.append(String.format(Locale.ROOT, "%nPer class (%d tests, Holm-adjusted p, family-wise error %.0f %%): %s%n",
-        classes.stream().filter(m -> !Double.isNaN(m.p())).count(), 100 * alpha,
+    b.append(String.format(Locale.ROOT, "%nPer class (%d tests, %s-adjusted p, family-wise error %.0f %%): %s%n",
+        classes.stream().filter(m -> !Double.isNaN(m.p())).count(), correction.cliName(), 100 * alpha,
         flagged.isEmpty() ? "no class changed beyond noise." : flagged.size() + " changed."));
     if (!flagged.isEmpty()) {
       b.append('\n');
@@ -85,6 +87,7 @@ public record ComparisonReport(String run, String baseline, int images, List<Str
     root.put("resamples", resamples);
     root.put("seed", seed);
     root.put("alpha", alpha);
+    root.put("classCorrection", correction.cliName());
     ObjectNode tol = root.putObject("tolerances");
     tolerances.forEach(tol::put);
     ArrayNode ex = root.putArray("excluded");

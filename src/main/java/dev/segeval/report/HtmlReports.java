@@ -191,7 +191,7 @@ public final class HtmlReports {
           + "<circle cx='%.1f' cy='%d' r='3' fill='%s'/>%n", x0, y, x1, y, colour, xd, y, colour));
     }
     b.append(String.format(Locale.ROOT, "<text x='4' y='%d' fill='#777'>change of IoU (points) with its interval; "
-        + "red: regression, green: improvement (Holm-adjusted)</text>%n", height - 6));
+        + "red: regression, green: improvement (family-wise adjusted)</text>%n", height - 6));
     return b.append("</svg>\n").toString();
   }
 

@@ -42,7 +42,8 @@ public final class CompareJob {
    *                      run id>.json}
    */
   public record CompareSpec(String run, String baseline, String labelsFile, boolean commonImages, int resamples,
-                            long seed, double alpha, Comparison.Tolerances tolerances, String json) {
+                            long seed, double alpha, Comparison.Tolerances tolerances,
+                            Comparison.ClassCorrection correction, String json) {
   }
 
   /** The comparison and where its JSON was written. */
@@ -138,11 +139,11 @@ public final class CompareJob {
     double[][] point = bootstrap.metrics(bootstrap.identity());
     double[][] deltas = bootstrap.deltas(spec.resamples(), spec.seed());
     List<Comparison.MetricComparison> metrics = Comparison.decide(bootstrap.metricNames(),
-        PairedBootstrap.HEADLINE.size(), point[0], point[1], deltas, spec.tolerances(), spec.alpha());
+        PairedBootstrap.HEADLINE.size(), point[0], point[1], deltas, spec.tolerances(), spec.alpha(), spec.correction());
     log.printf(Locale.ROOT, "[segeval] %d resamples of %d paired images in %.2f s%n", spec.resamples(),
         paired.size(), (System.nanoTime() - t0) / 1e9);
     ComparisonReport report = new ComparisonReport(current.label(), base.label(), paired.size(), excluded,
-        spec.resamples(), spec.seed(), spec.alpha(), metrics);
+        spec.resamples(), spec.seed(), spec.alpha(), spec.correction(), metrics);
     String json = spec.json() != null ? HadoopPaths.qualify(spec.json())
         : HadoopPaths.join(current.output(), "runs", current.runId(), "compare-" + base.runId() + ".json");
     Map<String, Double> tolerances = new java.util.TreeMap<>(spec.tolerances().byMetric());

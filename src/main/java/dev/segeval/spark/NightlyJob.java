@@ -128,7 +128,8 @@ public final class NightlyJob {
     } else {
       CompareJob.Outcome c = CompareJob.run(spark, new CompareJob.CompareSpec(output + "#" + runId,
           output + "#" + baseline.get(), null, false, suite.resamples(), 1, 0.05,
-          new Comparison.Tolerances(Map.of(), suite.tolerancePoints() / 100), null), log);
+          new Comparison.Tolerances(Map.of(), suite.tolerancePoints() / 100), Comparison.ClassCorrection.MAX_T,
+          null), log);
       ComparisonReport report = c.report();
       regression = report.regressed();
       List<String> worse = report.metrics().stream()

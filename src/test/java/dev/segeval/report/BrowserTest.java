@@ -38,70 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("integration")
 class BrowserTest {
-  private static final Pattern CELL = Pattern.compile("data-metric=\"([^\"]*)\" data-value=\"([^\"]*)\"");
-
   @TempDir
   Path tmp;
-
-  static String chromium() {
-    for (String candidate : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser")) {
-      if (Files.isExecutable(Path.of(candidate))) {
-        return candidate;
-      }
-    }
-    throw new IllegalStateException("Chromium is needed for the browser test: apt-get install chromium (.ci/run "
-        + "installs it)");
-  }
-
-  /** Runs Chromium on a page, bounded in time; returns {dom, stderr}. */
-  String[] render(Path page, String screenshot) throws Exception {
-    Path profile = Files.createTempDirectory(tmp, "profile");
-    List<String> cmd = new ArrayList<>(List.of(chromium(), "--headless", "--no-sandbox", "--disable-gpu",
-        "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--user-data-dir=" + profile, "--enable-logging=stderr", "--v=0"));
-    Path out = tmp.resolve(screenshot + ".dom");
-    Path err = tmp.resolve(screenshot + ".err");
-    List<String> dump = new ArrayList<>(cmd);
-    dump.addAll(List.of("--dump-dom", page.toUri().toString()));
-    run(dump, out, err);
-    Path png = Path.of("target", "browser-screenshots", screenshot + ".png").toAbsolutePath();
-    Files.createDirectories(png.getParent());
-    List<String> shot = new ArrayList<>(cmd);
-    shot.addAll(List.of("--hide-scrollbars", "--window-size=1200,1600", "--screenshot=" + png,
-        page.toUri().toString()));
-    run(shot, tmp.resolve(screenshot + ".shot.out"), tmp.resolve(screenshot + ".shot.err"));
-    assertTrue(Files.size(png) > 10_000, "screenshot written: " + png);
-    String target = System.getProperty("segeval.screenshots");
-    if (target != null && !target.isBlank()) {
-      Path dir = Path.of(target);
-      Files.createDirectories(dir);
-      Files.copy(png, dir.resolve(png.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-    }
-    return new String[] {Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8)};
-  }
-
-  private static void run(List<String> cmd, Path out, Path err) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    if (!p.waitFor(90, TimeUnit.SECONDS)) {
-      p.destroyForcibly(); // the Chromium this test started, by its own handle
-      throw new AssertionError("Chromium did not finish in 90 s: " + cmd);
-    }
-    assertEquals(0, p.exitValue(), "Chromium failed: " + Files.readString(err));
-  }
-
-  static Map<String, String> cells(String dom) {
-    Map<String, String> values = new LinkedHashMap<>();
-    Matcher m = CELL.matcher(dom);
-    while (m.find()) {
-      values.put(m.group(1).replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&"), m.group(2));
-    }
-    return values;
-  }
-
-  static void assertCleanPage(String[] rendered) {
-    assertTrue(rendered[0].contains("data-ready=\"1\""), "the page's script ran to its end");
-    assertTrue(rendered[1].lines().noneMatch(l -> l.contains(":CONSOLE")), "console output: " + rendered[1]);
-  }
 
   static void assertSameValue(JsonNode expected, String actual, String what) {
     if (expected.isNull()) {
@@ -113,6 +51,7 @@ class BrowserTest {
 
   @Test
   void runComparisonAndNightlyPagesShowTheirJsonNumbers() throws Exception {
+    HeadlessChromium chrome = new HeadlessChromium(tmp);
     Path data = Fixtures.synth();
     Path out = tmp.resolve("out");
     // A degraded model for the comparison: every car predicted as road.
@@ -138,9 +77,9 @@ class BrowserTest {
     }
 
     // The run page against summary.json.
-    String[] run = render(out.resolve("runs/base/report.html"), "run-report");
-    assertCleanPage(run);
-    Map<String, String> shown = cells(run[0]);
+    String[] run = chrome.render(out.resolve("runs/base/report.html"), "run-report");
+    HeadlessChromium.assertCleanPage(run);
+    Map<String, String> shown = HeadlessChromium.cells(run[0]);
     JsonNode summary = new ObjectMapper().readTree(Files.readAllBytes(out.resolve("runs/base/summary.json")));
     for (String metric : List.of("mIoU", "pixelAccuracy", "meanAccuracy", "fwIoU", "iIoU", "categoryIoU",
         "categoryIIoU")) {
@@ -154,11 +93,12 @@ class BrowserTest {
 
     // The comparison page against compare.json.
     CompareJob.Outcome c = CompareJob.run(SparkTestSession.get(), new CompareJob.CompareSpec(out + "#degraded",
-        out + "#base", null, false, 2000, 3, 0.05, new Comparison.Tolerances(Map.of(), 0.001), null), System.err);
+        out + "#base", null, false, 2000, 3, 0.05, new Comparison.Tolerances(Map.of(), 0.001),
+        Comparison.ClassCorrection.MAX_T, null), System.err);
     Path json = Path.of(java.net.URI.create(c.json()));
-    String[] compare = render(Path.of(java.net.URI.create(CompareJob.htmlPath(c.json()))), "compare-report");
-    assertCleanPage(compare);
-    Map<String, String> compared = cells(compare[0]);
+    String[] compare = chrome.render(Path.of(java.net.URI.create(CompareJob.htmlPath(c.json()))), "compare-report");
+    HeadlessChromium.assertCleanPage(compare);
+    Map<String, String> compared = HeadlessChromium.cells(compare[0]);
     JsonNode cj = new ObjectMapper().readTree(Files.readAllBytes(json));
     int checked = 0;
     for (JsonNode m : cj.get("metrics")) {
@@ -183,9 +123,9 @@ class BrowserTest {
         new HtmlReports.Night("2026-12-01", "model", "n-2026-12-01", 0.6721, 0.941, Double.NaN, "regression"));
     Path page = tmp.resolve("nightly.html");
     Files.write(page, HtmlReports.nightly("n", nights, Map.of("model", "n-2026-11-30")));
-    String[] nightly = render(page, "nightly-report");
-    assertCleanPage(nightly);
-    Map<String, String> trend = cells(nightly[0]);
+    String[] nightly = chrome.render(page, "nightly-report");
+    HeadlessChromium.assertCleanPage(nightly);
+    Map<String, String> trend = HeadlessChromium.cells(nightly[0]);
     for (HtmlReports.Night n : nights) {
       assertEquals(n.miou(), Double.parseDouble(trend.get("mIoU model " + n.date())), 0);
       assertEquals(n.pixelAccuracy(), Double.parseDouble(trend.get("pixelAccuracy model " + n.date())), 0);

@@ -90,7 +90,7 @@ class CompareTest {
 
   static CompareJob.Outcome compare(String current, String base, boolean common) throws Exception {
     return CompareJob.run(SparkTestSession.get(), new CompareJob.CompareSpec(current, base, null, common, 2000, 7,
-        0.05, new Comparison.Tolerances(Map.of(), 0.001), null), System.err);
+        0.05, new Comparison.Tolerances(Map.of(), 0.001), Comparison.ClassCorrection.MAX_T, null), System.err);
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.segeval.imaging.IndexImage;
 import dev.segeval.imaging.PngDecoder;
 import dev.segeval.imaging.PngEncoder;
 import dev.segeval.nightly.SuiteConfig;
+import dev.segeval.report.HeadlessChromium;
 import dev.segeval.synth.SyntheticDatasets;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
@@ -133,6 +135,24 @@ class NightlyTest {
     assertEquals(true, slowRow.getAs("slower"));
     assertEquals(8, NightlyJob.rowsOf(SparkTestSession.get(), suite, "history", NightlyJob.HISTORY).size(),
         "rerunning a night replaces its rows");
+
+    // nightly.html in Chromium, read back against history/ as it is on disk: every night of every entry, with the
+    // current baselines marked.
+    String[] page = new HeadlessChromium(tmp).render(tmp.resolve("nightly/nightly.html"), "nightly-suite");
+    HeadlessChromium.assertCleanPage(page);
+    Map<String, String> shown = HeadlessChromium.cells(page[0]);
+    List<Row> nights = NightlyJob.rowsOf(SparkTestSession.get(), suite, "history", NightlyJob.HISTORY);
+    for (Row r : nights) {
+      String key = r.getAs("entry") + " " + r.getAs("date");
+      assertEquals((Double) r.getAs("miou"), Double.parseDouble(shown.get("mIoU " + key)), 0, key);
+      assertEquals((Double) r.getAs("pixel_accuracy"), Double.parseDouble(shown.get("pixelAccuracy " + key)), 0,
+          key);
+      assertEquals((Double) r.getAs("iiou"), Double.parseDouble(shown.get("iIoU " + key)), 0, key);
+    }
+    assertEquals(3 * nights.size(), shown.keySet().stream().filter(k -> k.matches("(mIoU|pixelAccuracy|iIoU) .*"))
+        .count(), "one value per metric, entry and night, and no other: " + shown.keySet());
+    assertTrue(page[0].contains("t-2026-12-01 (baseline)") && page[0].contains("t-2026-11-30 (baseline)"),
+        "both entries' current baselines are marked");
 
     // Promoting an entry the suite does not have, or a run that did not finish: exit 2.
     assertEquals(SegEval.EXIT_USAGE, run("promote", "--suite", suiteFile.toString(), "--entry", "nope", "--run-id",
