@@ -8,19 +8,32 @@ on a 1 x 3 x size input and then checked against the eager model on a *different
 size (default 2 x 3 x 97 x 161), which proves that the trace is not tied to the sample size.
 The aux head is never exported (it is dropped from the checkpoint; only used in training).
 
+With --dataset, a model card is written next to the .pt (pspnet50_ade20k.pt -> pspnet50_ade20k.json):
+dataset, classes and their names (from the project's labels table), backbone, input normalisation, the test
+protocol semseg publishes for that dataset (config/<dataset>/<dataset>_pspnet*.yaml: ADE20K and VOC base
+size 512, crop 473; Cityscapes base size 2048, crop 713; scale 1.0, flip averaged, stride rate 2/3), and the
+SHA-256 of the source checkpoint and of the .pt. `segeval evaluate --model` checks the card before any image
+is scored (dataset, class count, file hash, normalisation) and takes its protocol as defaults.
+
 Convert an official checkpoint (semseg exp/<dataset>/<model>/model/train_epoch_*.pth):
-    /usr/bin/python3 notebooks/pspnet/export.py --layers 50 --classes 150 \
-        --weights exp/ade20k/pspnet50/model/train_epoch_100.pth --output pspnet50_ade20k.pt --size 473
-    /usr/bin/python3 notebooks/pspnet/export.py --layers 101 --classes 21 \
-        --weights exp/voc2012/pspnet101/model/train_epoch_50.pth --output pspnet101_voc2012.pt --size 473
-    /usr/bin/python3 notebooks/pspnet/export.py --layers 50 --classes 19 \
-        --weights exp/cityscapes/pspnet50/model/train_epoch_200.pth --output pspnet50_cityscapes.pt --size 713
+    /usr/bin/python3 notebooks/pspnet/export.py --layers 50 --dataset ade20k \
+        --weights exp/ade20k/pspnet50/model/train_epoch_100.pth --output pspnet50_ade20k.pt
+    /usr/bin/python3 notebooks/pspnet/export.py --layers 101 --dataset voc2012 \
+        --weights exp/voc2012/pspnet101/model/train_epoch_50.pth --output pspnet101_voc2012.pt
+    /usr/bin/python3 notebooks/pspnet/export.py --layers 50 --dataset cityscapes \
+        --weights exp/cityscapes/pspnet50/model/train_epoch_200.pth --output pspnet50_cityscapes.pt
+
+An official-format checkpoint with random weights (semseg's key names, 'module.' prefix, aux head, the
+{'epoch', 'state_dict', 'optimizer'} layout), for testing this path without the real files:
+    /usr/bin/python3 notebooks/pspnet/export.py --layers 50 --dataset ade20k --weights none \
+        --write-official-checkpoint /tmp/ade20k-psp50.pth --output /tmp/ade20k-psp50.pt
 
 Random-init smoke export (no checkpoint; deterministic from the seed):
     /usr/bin/python3 notebooks/pspnet/export.py --layers tiny --classes 19 --weights none \
         --random-init 0 --output /tmp/tiny-random.pt --size 129 257
 """
 import argparse
+import csv
 import hashlib
 import json
 import os
@@ -41,6 +54,80 @@ def sha256(path):
     return h.hexdigest()
 
 
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+# semseg's published test settings per dataset (config/<dataset>/<dataset>_pspnet50.yaml, TEST section:
+# base_size, test_h/test_w, scales; tool/test.py averages the flipped prediction and uses stride rate 2/3).
+SEMSEG_PROTOCOL = {
+    'ade20k': {'scales': [1.0], 'flip': 'average', 'crop': [473, 473], 'base_size': 512, 'stride_rate': 2.0 / 3},
+    'voc2012': {'scales': [1.0], 'flip': 'average', 'crop': [473, 473], 'base_size': 512, 'stride_rate': 2.0 / 3},
+    'cityscapes': {'scales': [1.0], 'flip': 'average', 'crop': [713, 713], 'base_size': 2048,
+                   'stride_rate': 2.0 / 3},
+}
+# semseg tool/test.py: value_scale 255, mean [0.485, 0.456, 0.406], std [0.229, 0.224, 0.225], RGB.
+MEAN = [0.485 * 255, 0.456 * 255, 0.406 * 255]
+STD = [0.229 * 255, 0.224 * 255, 0.225 * 255]
+
+
+def train_classes(dataset):
+    """Class names in train-id order, from the project's labels table (the single source of truth)."""
+    path = os.path.join(REPO, 'src', 'main', 'resources', 'labels', dataset + '.csv')
+    names = {}
+    with open(path, newline='') as f:
+        for row in csv.DictReader(f):
+            tid = int(row['trainId'])
+            if tid != 255 and row['ignoreInEval'] != 'true' and tid not in names:
+                names[tid] = row['name']
+    return [names[i] for i in range(len(names))]
+
+
+def write_official_checkpoint(model, path, epoch=1):
+    """Saves model's state dict the way semseg's train.py does: DataParallel's 'module.' prefix, the aux head
+    included, inside {'epoch', 'state_dict', 'optimizer'}."""
+    state = {'module.' + k: v for k, v in model.state_dict().items()}
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    torch.save({'epoch': epoch, 'state_dict': state, 'optimizer': {'state': {}, 'param_groups': []}}, path)
+    print('wrote official-format checkpoint %s (%d keys, %d bytes)' % (path, len(state), os.path.getsize(path)))
+
+
+def card_path(output):
+    return (output[:-3] if output.endswith('.pt') else output) + '.json'
+
+
+def write_card(a, classes, model_params, source_sha, seconds):
+    names = train_classes(a.dataset)
+    card = {
+        'model': os.path.basename(a.output),
+        'dataset': a.dataset,
+        'classes': classes,
+        'class_names': names,
+        'backbone': 'tiny' if a.layers == 'tiny' else 'ResNet-%s' % a.layers,
+        'architecture': 'PSPNet (hszhao/semseg module names, notebooks/pspnet/pspnet.py), no aux head',
+        'format': 'TorchScript (torch.jit.trace, size-generic), saved by PyTorch %s' % torch.__version__,
+        'input': 'float32 N x 3 x H x W, RGB, any H and W',
+        'output': 'float32 N x %d x H x W logits (same H, W as the input)' % classes,
+        'normalisation': {'description': '(x - mean) / std per channel, x = RGB value 0..255 (semseg tool/test.py)',
+                          'mean': MEAN, 'std': STD, 'channel_order': 'RGB'},
+        'protocol': SEMSEG_PROTOCOL[a.dataset],
+        'source_checkpoint': None if a.weights == 'none' else {
+            'file': os.path.basename(a.weights), 'sha256': source_sha},
+        'random_init_seed': a.random_init if a.weights == 'none' else None,
+        'parameters': model_params,
+        'file_size_bytes': os.path.getsize(a.output),
+        'sha256': sha256(a.output),
+        'torch_version': torch.__version__,
+        'export_seconds': round(seconds, 1),
+        'command': 'python3 notebooks/pspnet/export.py ' + ' '.join(sys.argv[1:]),
+    }
+    if len(names) != classes:
+        raise SystemExit('--classes %d but dataset %s has %d classes' % (classes, a.dataset, len(names)))
+    path = card_path(a.output)
+    with open(path, 'w') as f:
+        json.dump(card, f, indent=2)
+        f.write('\n')
+    print('wrote model card %s' % path)
+
+
 def trace_and_check(model, size, check_shape=(2, 3, 97, 161), output=None, seed=0, atol=1e-4):
     """Trace model (eval) on 1 x 3 x size, compare with eager on check_shape, save to output."""
     model = model.eval()
@@ -55,6 +142,8 @@ def trace_and_check(model, size, check_shape=(2, 3, 97, 161), output=None, seed=
                 raise SystemExit('traced output shape %s != eager %s on %s' % (tuple(got.shape), tuple(ref.shape), name))
             if ref.shape[2:] != x.shape[2:]:
                 raise SystemExit('output %s is not at input resolution %s' % (tuple(ref.shape), tuple(x.shape)))
+            if not torch.isfinite(ref).all():
+                raise SystemExit('the model gives non-finite logits on %s' % name)
             diff = (ref - got).abs().max().item()
             print('traced vs eager on %s: output %s, max |diff| %.3g' % (name, tuple(got.shape), diff))
             if diff > atol:
@@ -74,18 +163,34 @@ def trace_and_check(model, size, check_shape=(2, 3, 97, 161), output=None, seed=
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--layers', default='50', choices=['50', '101', '152', 'tiny'])
-    ap.add_argument('--classes', type=int, required=True)
+    ap.add_argument('--classes', type=int, help='output classes (default: the dataset\'s)')
+    ap.add_argument('--dataset', choices=sorted(SEMSEG_PROTOCOL),
+                    help='write a model card for this dataset next to the .pt')
+    ap.add_argument('--write-official-checkpoint', metavar='PTH',
+                    help='also save the (random or loaded) model as a semseg-format checkpoint, aux head included')
     ap.add_argument('--weights', default='none', help="official semseg .pth (or a plain state dict), or 'none'")
     ap.add_argument('--random-init', type=int, default=0, metavar='SEED', help='torch seed for the initialisation')
-    ap.add_argument('--size', type=int, nargs='+', default=[473],
-                    help='trace sample H [W] (e.g. 473, 713, or 129 257); any size works, (H-1)%%8==0 as semseg')
+    ap.add_argument('--size', type=int, nargs='+', default=[97],
+                    help='trace sample H [W] (default 97; e.g. 473, 713, or 129 257): the trace is size-generic, any size works')
     ap.add_argument('--check-shape', type=int, nargs=4, default=[2, 3, 97, 161])
     ap.add_argument('--output', required=True)
     ap.add_argument('--threads', type=int, default=2)
     a = ap.parse_args()
+    if a.classes is None:
+        if a.dataset is None:
+            ap.error('give --classes or --dataset')
+        a.classes = len(train_classes(a.dataset))
     torch.set_num_threads(a.threads)
     size = (a.size[0], a.size[-1])
     torch.manual_seed(a.random_init)
+    t_start = time.time()
+    if a.write_official_checkpoint:
+        if a.weights != 'none':
+            ap.error('--write-official-checkpoint writes random weights; use it with --weights none')
+        full = pspnet.build_model(a.layers, a.classes, aux=True)
+        write_official_checkpoint(full, a.write_official_checkpoint)
+        del full
+        a.weights = a.write_official_checkpoint
     model = pspnet.build_model(a.layers, a.classes, aux=False)
     if a.weights != 'none':
         info = pspnet.load_official_checkpoint(model, a.weights)
@@ -97,6 +202,9 @@ def main():
     t0 = time.time()
     trace_and_check(model, size, tuple(a.check_shape), a.output)
     print('sha256 %s (%.1f s)' % (sha256(a.output), time.time() - t0))
+    if a.dataset:
+        source_sha = None if a.weights == 'none' else sha256(a.weights)
+        write_card(a, a.classes, pspnet.count_parameters(model), source_sha, time.time() - t_start)
 
 
 if __name__ == '__main__':

@@ -181,7 +181,7 @@ final class EvaluateCommand implements Callable<Integer> {
     PredictionSource source;
     PredictionEncoding enc = PredictionEncoding.parse(encoding);
     if (model != null) {
-      source = new ModelPredictions(inferenceOptions());
+      source = new ModelPredictions(inferenceOptions(null));
       enc = PredictionEncoding.TRAIN_ID;
     } else {
       source = new FolderPredictions(HadoopPaths.qualify(predictions));
@@ -217,6 +217,9 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     SparkSession spark = SparkSessions.getOrCreate("segeval evaluate " + dataset + " " + split, sessionMaster, conf);
     try {
+      if (model != null) {
+        spec = withCardProtocol(spec, spark.sparkContext().hadoopConfiguration());
+      }
       EvaluateJob.Outcome outcome = EvaluateJob.run(spark, spec, options, System.err);
       if (!quiet) {
         System.out.print(ConsoleTable.render(outcome.run(), outcome.report()));
@@ -236,9 +239,13 @@ final class EvaluateCommand implements Callable<Integer> {
     }
   }
 
-  /** Protocol defaults of the dataset (semseg's), overridden by any option given. */
-  InferenceOptions inferenceOptions() {
+  /**
+   * The protocol: the dataset's defaults (semseg's), replaced by the model card's where it has one, replaced by any
+   * option given on the command line or in a --config file.
+   */
+  InferenceOptions inferenceOptions(dev.segeval.inference.ModelCard.CardProtocol card) {
     ProtocolSettings d = ProtocolSettings.defaults(dataset);
+    d = card == null ? d : card.over(d);
     int[] crop = cropSize == null ? new int[] {d.cropHeight(), d.cropWidth()} : ProtocolSettings.parseCrop(cropSize);
     int cropH = crop[0];
     int cropW = crop[1];
@@ -247,6 +254,25 @@ final class EvaluateCommand implements Callable<Integer> {
         strideRate == null ? d.strideRate() : strideRate, batchSize == null ? d.batchSize() : batchSize);
     return new InferenceOptions(HadoopPaths.qualify(model), protocol, device, intraOpThreads, maxImagePixels,
         savePredictions == null ? null : HadoopPaths.qualify(savePredictions), saveColor);
+  }
+
+  /** The spec with the model card's protocol as defaults, when the model has a card with a protocol. */
+  private EvaluationSpec withCardProtocol(EvaluationSpec spec, org.apache.hadoop.conf.Configuration conf)
+      throws java.io.IOException {
+    java.util.Optional<dev.segeval.inference.ModelCard> card;
+    try {
+      card = dev.segeval.inference.ModelCard.near(HadoopPaths.qualify(model), conf);
+    } catch (dev.segeval.inference.ModelLoadException e) {
+      throw new dev.segeval.scoring.EvaluationException(e.getMessage(), e);
+    }
+    if (card.isEmpty() || card.get().protocol() == null) {
+      return spec;
+    }
+    System.err.println("[segeval] protocol defaults from the model card " + HadoopPaths.redact(card.get().uri())
+        + ": " + card.get().protocol().describe() + " (options given on the command line or in --config win)");
+    return new EvaluationSpec(spec.dataset(), spec.labelsFile(), spec.dataRoot(), spec.split(),
+        new ModelPredictions(inferenceOptions(card.get().protocol())), spec.encoding(), spec.absentPolicy(),
+        spec.output(), spec.runId(), spec.partitions(), spec.instances());
   }
 
   static String defaultRunId() {

@@ -46,6 +46,11 @@ final class TablesCommand implements Callable<Integer> {
       description = "Where the rows' evaluations (evaluations/) and the tables go.")
   String output;
 
+  @Option(names = "--rows", split = ",", paramLabel = "ROW",
+      description = "Run (or plan) only these rows, by their 'row' key, comma-separated; the others are listed as "
+          + "not selected (default: every row).")
+  List<String> rows;
+
   @Option(names = "--plan",
       description = "Only print per row the images, forward passes (scales x windows x flip) and an estimated time "
           + "from a one-image calibration on an executor; run nothing.")
@@ -60,6 +65,17 @@ final class TablesCommand implements Callable<Integer> {
     if (modelFor != null) {
       modelUris.putAll(modelFor);
     }
+    java.util.Set<String> selected = rows == null ? null : new java.util.LinkedHashSet<>(rows);
+    if (selected != null) {
+      java.util.Set<String> unknown = new java.util.TreeSet<>(selected);
+      for (Path file : tables) {
+        PaperTable.read(file).rows().forEach(r -> unknown.remove(r.key()));
+      }
+      if (!unknown.isEmpty()) {
+        throw new dev.segeval.InvalidSettingException("Cannot use --rows " + String.join(",", unknown) + ": no such "
+            + "row in " + tables + " (the 'row' column)");
+      }
+    }
     boolean ownSession = SparkSession.getDefaultSession().isEmpty();
     SparkSession spark = SparkSessions.getOrCreate("segeval tables", master, new HashMap<>());
     boolean failed = false;
@@ -67,11 +83,11 @@ final class TablesCommand implements Callable<Integer> {
       for (Path file : tables) {
         PaperTable table = PaperTable.read(file);
         if (plan) {
-          System.out.println(TablesJob.planMarkdown(table, TablesJob.plan(spark, table, modelUris,
+          System.out.println(TablesJob.planMarkdown(table, TablesJob.plan(spark, table, selected, modelUris,
               dataRoots == null ? Map.of() : dataRoots, System.err)));
           continue;
         }
-        List<TablesJob.Result> results = TablesJob.run(spark, table, modelUris,
+        List<TablesJob.Result> results = TablesJob.run(spark, table, selected, modelUris,
             dataRoots == null ? Map.of() : dataRoots, output, System.err);
         String md = TablesJob.markdown(table, results);
         System.out.println(md);

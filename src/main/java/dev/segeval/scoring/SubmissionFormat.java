@@ -29,8 +29,10 @@ import org.apache.hadoop.fs.FileStatus;
  *   <li>PASCAL VOC 2012: indexed PNGs with the VOC palette under
  *       {@code results/VOC2012/Segmentation/comp6_test_cls/<id>.png} (VOC devkit documentation, "segmentation
  *       results": comp5 = trained on VOC data only, comp6 = any data; PSPNet uses SBD), values 0..20.</li>
- *   <li>ADE20K / Scene Parsing: {@code <id>.png} per test image, values 1..150 (the challenge's class indices;
- *       0 "other" is not a prediction).</li>
+ *   <li>ADE20K / Scene Parsing: {@code <id>.png} per test image, values 1..150 (CSAILVision/sceneparsing
+ *       README, "Submission format": the mask is named as the test image with .png for .jpg, e.g.
+ *       ADE_test_00000001.jpg -> ADE_test_00000001.png, zipped flat; masks hold the labels 1..150 of
+ *       objectInfo150, 0 "other objects" is not evaluated and so is not a prediction).</li>
  * </ul>
  */
 public final class SubmissionFormat implements Serializable {

@@ -106,9 +106,13 @@ public final class EvaluateJob {
       }
       jsc.setJobDescription("segeval: load model " + HadoopPaths.redact(model.options().modelUri()));
       try {
+        // The card first: a model of another dataset is named by its card before the model is loaded.
+        var card = dev.segeval.inference.ModelCard.near(model.options().modelUri(), conf);
+        if (card.isPresent()) {
+          card.get().check(spec.dataset(), space.numClasses(), null);
+        }
         modelSha256 = ModelPredictions.validate(model.options(), space, conf,
             new TaskResources(taskSlots(spark.sparkContext().getConf()), null));
-        var card = dev.segeval.inference.ModelCard.near(model.options().modelUri(), conf);
         if (card.isPresent()) {
           card.get().check(spec.dataset(), space.numClasses(), modelSha256);
           log.println("[segeval] model card " + HadoopPaths.redact(card.get().uri()) + " agrees with the run");
@@ -143,7 +147,8 @@ public final class EvaluateJob {
       } else {
         List<String> differences = stored.differences(fingerprint);
         if (!differences.isEmpty()) {
-          throw new EvaluationException("Cannot resume run '" + spec.runId() + "': it was started with other "
+          throw new dev.segeval.runs.FingerprintMismatchException("Cannot resume run '" + spec.runId()
+              + "': it was started with other "
               + "inputs: " + String.join("; ", differences) + ". Rerun without --resume to score it afresh, or "
               + "use another --run-id");
         }

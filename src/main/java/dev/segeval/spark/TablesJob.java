@@ -74,9 +74,22 @@ public final class TablesJob {
    */
   public static List<Result> run(SparkSession spark, PaperTable table, Map<String, String> models,
                                  Map<String, String> dataRoots, String output, PrintStream log) throws IOException {
+    return run(spark, table, null, models, dataRoots, output, log);
+  }
+
+  /**
+   * @param rows the keys of the rows to run, or null for all; the others are shown as not selected
+   */
+  public static List<Result> run(SparkSession spark, PaperTable table, java.util.Set<String> rows,
+                                 Map<String, String> models, Map<String, String> dataRoots, String output,
+                                 PrintStream log) throws IOException {
     List<Result> results = new ArrayList<>();
     for (PaperTable.Row row : table.rows()) {
       String runId = table.name() + "-" + row.key();
+      if (rows != null && !rows.contains(row.key())) {
+        results.add(notSelected(row));
+        continue;
+      }
       if (row.testServer()) {
         String model = row.model() == null ? null : models.get(row.model());
         String root = dataRoots.get(row.dataset());
@@ -116,10 +129,7 @@ public final class TablesJob {
         try {
           // A finished run of this row with the same fingerprint is reused: nothing is inferred again.
           o = EvaluateJob.run(spark, spec, RunOptions.DEFAULTS.withResume(true), log);
-        } catch (EvaluationException e) {
-          if (!e.getMessage().startsWith("Cannot resume run")) {
-            throw e;
-          }
+        } catch (dev.segeval.runs.FingerprintMismatchException e) {
           log.println("[segeval] table " + table.name() + " row " + row.key() + ": inputs changed since the last "
               + "run, scoring it afresh");
           o = EvaluateJob.run(spark, spec, RunOptions.DEFAULTS, log);
@@ -156,11 +166,19 @@ public final class TablesJob {
   /** Plans every runnable row: images, forward passes and a time estimate from a one-image calibration. */
   public static List<Plan> plan(SparkSession spark, PaperTable table, Map<String, String> models,
                                 Map<String, String> dataRoots, PrintStream log) throws IOException {
+    return plan(spark, table, null, models, dataRoots, log);
+  }
+
+  /** Plans the selected rows ({@code rows}; null: all). */
+  public static List<Plan> plan(SparkSession spark, PaperTable table, java.util.Set<String> rows,
+                                Map<String, String> models, Map<String, String> dataRoots, PrintStream log)
+      throws IOException {
     org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
     int slots = Math.max(1, spark.sparkContext().defaultParallelism());
     List<Plan> plans = new ArrayList<>();
     for (PaperTable.Row row : table.rows()) {
-      Optional<Result> notRun = row.testServer()
+      Optional<Result> notRun = rows != null && !rows.contains(row.key()) ? Optional.of(notSelected(row))
+          : row.testServer()
           ? Optional.of(unmeasured(row, State.TEST_SERVER, "scored by the benchmark's server"))
           : notRunnable(row, models, dataRoots);
       if (notRun.isPresent()) {
@@ -192,6 +210,11 @@ public final class TablesJob {
           seconds, estimate));
     }
     return plans;
+  }
+
+  /** A row left out by --rows: shown, with its published numbers, but neither run nor packaged. */
+  private static Result notSelected(PaperTable.Row row) {
+    return unmeasured(row, row.testServer() ? State.TEST_SERVER : State.NOT_RUN, "not selected (--rows)");
   }
 
   /** Why a row on a split with ground truth cannot be run here, if it cannot. */
