@@ -69,7 +69,7 @@ final class ShowCommand implements Callable<Integer> {
           throw e;
         }
       }
-      PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false,
+      PrintStream out = new PrintStream(new java.io.BufferedOutputStream(System.out, 1 << 16), false,
           StandardCharsets.UTF_8);
       StructField[] fields = rows.schema().fields();
       if (fmt.equals("csv")) {
