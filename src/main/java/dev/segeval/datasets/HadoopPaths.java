@@ -29,12 +29,16 @@ public final class HadoopPaths {
     return b.toString();
   }
 
-  /** Turns a plain local path into an absolute file: URI; leaves URIs with a scheme untouched. */
+  /**
+   * Turns a plain local path into an absolute file: URI as Hadoop writes them (file:/dir/name, not percent-encoded:
+   * Hadoop's Path takes "%20" literally, so /data root must stay "file:/data root"); leaves URIs with a scheme
+   * untouched.
+   */
   public static String qualify(String pathOrUri) {
     if (pathOrUri.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")) {
       return pathOrUri;
     }
-    return new java.io.File(pathOrUri).getAbsoluteFile().toURI().toString().replaceAll("/$", "");
+    return new Path(new java.io.File(pathOrUri).getAbsoluteFile().toURI()).toString().replaceAll("/$", "");
   }
 
   public static boolean isDirectory(String uri, Configuration conf) throws IOException {
@@ -52,7 +56,10 @@ public final class HadoopPaths {
     return p.getFileSystem(conf).exists(p);
   }
 
-  /** All files under a directory, recursively; empty if the directory does not exist. */
+  /**
+   * All files under a directory, recursively; empty if the directory does not exist. Each status carries the
+   * path, length and modification time (block locations, owner and permissions are not filled in).
+   */
   public static List<FileStatus> listFilesRecursive(String dirUri, Configuration conf) throws IOException {
     Path dir = new Path(dirUri);
     FileSystem fs = dir.getFileSystem(conf);
@@ -60,10 +67,59 @@ public final class HadoopPaths {
     if (!fs.exists(dir)) {
       return out;
     }
+    if (fs instanceof org.apache.hadoop.fs.LocalFileSystem || fs instanceof org.apache.hadoop.fs.RawLocalFileSystem) {
+      java.io.File local = fs instanceof org.apache.hadoop.fs.LocalFileSystem l ? l.pathToFile(dir)
+          : ((org.apache.hadoop.fs.RawLocalFileSystem) fs).pathToFile(dir);
+      return listLocal(local.toPath(), fs.makeQualified(dir));
+    }
+    // Object stores (s3a) list a whole prefix in pages, without a call per directory or per file.
     RemoteIterator<LocatedFileStatus> it = fs.listFiles(dir, true);
     while (it.hasNext()) {
       out.add(it.next());
     }
+    return out;
+  }
+
+  /**
+   * The local file system, walked with java.nio. Hadoop's listFiles builds a LocatedFileStatus per file, whose
+   * permission and owner come from a forked 'stat' process per file without the native library: about 12 ms per
+   * file, 4 minutes for 20,000 images. Hidden checksum files (.name.crc, written by Hadoop's LocalFileSystem) are
+   * left out, as LocalFileSystem does. Paths are formed as Hadoop forms them (file:/dir/name).
+   */
+  private static List<FileStatus> listLocal(java.nio.file.Path root, Path hadoopRoot) throws IOException {
+    List<FileStatus> out = new ArrayList<>();
+    // Hadoop paths of the directories being walked, built as Hadoop builds them: new Path(parent, name).
+    java.util.ArrayDeque<Path> dirs = new java.util.ArrayDeque<>();
+    java.nio.file.Files.walkFileTree(root, java.util.EnumSet.of(java.nio.file.FileVisitOption.FOLLOW_LINKS),
+        Integer.MAX_VALUE, new java.nio.file.SimpleFileVisitor<>() {
+          @Override
+          public java.nio.file.FileVisitResult preVisitDirectory(java.nio.file.Path dir,
+              java.nio.file.attribute.BasicFileAttributes attrs) {
+            dirs.push(dirs.isEmpty() ? hadoopRoot : new Path(dirs.peek(), dir.getFileName().toString()));
+            return java.nio.file.FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public java.nio.file.FileVisitResult postVisitDirectory(java.nio.file.Path dir, IOException e)
+              throws IOException {
+            if (e != null) {
+              throw e;
+            }
+            dirs.pop();
+            return java.nio.file.FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public java.nio.file.FileVisitResult visitFile(java.nio.file.Path file,
+                                                          java.nio.file.attribute.BasicFileAttributes attrs) {
+            String name = file.getFileName().toString();
+            if (attrs.isRegularFile() && !(name.startsWith(".") && name.endsWith(".crc"))) {
+              out.add(new FileStatus(attrs.size(), false, 1, 0, attrs.lastModifiedTime().toMillis(),
+                  new Path(dirs.peek(), name)));
+            }
+            return java.nio.file.FileVisitResult.CONTINUE;
+          }
+        });
     return out;
   }
 

@@ -1,0 +1,65 @@
+package dev.segeval.datasets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HadoopPathsTest {
+  @TempDir
+  Path tmp;
+
+  /** path -> "length@mtime", as Hadoop's own recursive listing gives them. */
+  static Map<String, String> hadoopListing(String uri, Configuration conf) throws Exception {
+    org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(uri);
+    FileSystem fs = dir.getFileSystem(conf);
+    Map<String, String> out = new TreeMap<>();
+    RemoteIterator<LocatedFileStatus> it = fs.listFiles(dir, true);
+    while (it.hasNext()) {
+      LocatedFileStatus f = it.next();
+      out.put(f.getPath().toString(), f.getLen() + "@" + f.getModificationTime());
+    }
+    return out;
+  }
+
+  @Test
+  void theLocalWalkListsWhatHadoopListsWithTheSamePathStrings() throws Exception {
+    Path root = tmp.resolve("data root");
+    Files.createDirectories(root.resolve("a/b c"));
+    Files.createDirectories(root.resolve("empty"));
+    Files.write(root.resolve("top.png"), new byte[] {1, 2, 3});
+    Files.write(root.resolve("a/x_1.png"), new byte[10]);
+    Files.write(root.resolve("a/b c/y%20z.png"), new byte[7]);
+    Files.write(root.resolve("a/b c/ünï.png"), new byte[1]);
+    // A checksum file as Hadoop's LocalFileSystem writes them: hidden by its listing, and by ours.
+    Files.write(root.resolve("a/.x_1.png.crc"), new byte[12]);
+    Files.write(root.resolve("a/.hidden.png"), new byte[2]);
+    Configuration conf = new Configuration();
+    String uri = HadoopPaths.qualify(root.toString());
+
+    Map<String, String> ours = new TreeMap<>();
+    List<FileStatus> listed = HadoopPaths.listFilesRecursive(uri, conf);
+    for (FileStatus f : listed) {
+      ours.put(f.getPath().toString(), f.getLen() + "@" + f.getModificationTime());
+    }
+    assertEquals(hadoopListing(uri, conf), ours);
+    assertEquals(5, ours.size(), ours.toString());
+    assertTrue(ours.keySet().stream().noneMatch(p -> p.endsWith(".crc")));
+    List<String> names = new ArrayList<>();
+    listed.forEach(f -> names.add(f.getPath().getName()));
+    assertTrue(names.contains("y%20z.png") && names.contains("ünï.png"), names.toString());
+    assertEquals(List.of(), HadoopPaths.listFilesRecursive(uri + "/none", conf));
+  }
+}
