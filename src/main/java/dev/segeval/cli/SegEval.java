@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     subcommands = {EvaluateCommand.class, CompareCommand.class, NightlyCommand.class, PromoteCommand.class,
         TablesCommand.class, SubmitCommand.class, ShowCommand.class, SynthCommand.class, BenchCoreCommand.class,
         BenchEvaluateCommand.class, BenchInferenceCommand.class, BenchCompareCommand.class,
-        CommandLine.HelpCommand.class},
+        BenchListingCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success; 1 some images failed (see images/ and summary.json; --allow-failures "
         + "makes this 0); 2 bad option or input; 3 the run itself failed; 4 compare found a regression."})
 public final class SegEval implements Runnable {
