@@ -254,8 +254,12 @@ public final class HtmlReports {
       path.append(path.length() == 0 ? "M" : "L").append(String.format(Locale.ROOT, "%.1f %.1f ", x, y));
       boolean isBaseline = n.runId().equals(baseline);
       String colour = n.verdict().equals("regression") ? "#b00020" : "#1f5fa8";
-      b.append(String.format(Locale.ROOT, "<circle cx='%.1f' cy='%.1f' r='%d' fill='%s'%s/>%n", x, y,
-          isBaseline ? 6 : 3, isBaseline ? "none" : colour, isBaseline ? " stroke='#222' stroke-width='2'" : ""));
+      // Every night gets its dot (red when it regressed); the baseline night a ring around it as well.
+      b.append(String.format(Locale.ROOT, "<circle cx='%.1f' cy='%.1f' r='3' fill='%s'/>%n", x, y, colour));
+      if (isBaseline) {
+        b.append(String.format(Locale.ROOT, "<circle cx='%.1f' cy='%.1f' r='6' fill='none' stroke='#222' "
+            + "stroke-width='2'/>%n", x, y));
+      }
       b.append(String.format(Locale.ROOT, "<text x='%.1f' y='%d' text-anchor='middle'>%s</text>%n", x, h - 26,
           esc(n.date())));
     }
