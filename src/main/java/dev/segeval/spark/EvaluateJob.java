@@ -257,7 +257,7 @@ public final class EvaluateJob {
           new TableWrite("categories", spark.createDataFrame(ResultTables.categoryRows(report),
               ResultTables.CATEGORIES).coalesce(1)),
           new TableWrite("confusion", spark.createDataFrame(ResultTables.confusionRows(space, aggregate.stats()),
-              ResultTables.CONFUSION).coalesce(1))), jsc, group, out, spec.runId());
+              ResultTables.CONFUSION).coalesce(1))), jsc, group, out, spec.runId(), log);
       double writingSeconds = (System.nanoTime() - t2) / 1e9;
       double totalSeconds = (System.nanoTime() - t0) / 1e9;
       RunInfo run = runInfo(spec, startedAt, master, tasks.size(), aggregate, listingSeconds, scoringSeconds,
@@ -385,7 +385,8 @@ public final class EvaluateJob {
    * groups are per thread, so each names its own table in the UI) and rethrows the first failure once all ended.
    */
   private static void writeAll(List<TableWrite> tables, JavaSparkContext jsc, String group, String out,
-                               String runId) throws IOException {
+                               String runId, PrintStream log) throws IOException {
+    Map<String, Double> seconds = new java.util.concurrent.ConcurrentSkipListMap<>();
     ExecutorService pool = Executors.newFixedThreadPool(tables.size(), r -> {
       Thread t = new Thread(r, "segeval-writer");
       t.setDaemon(true);
@@ -396,7 +397,9 @@ public final class EvaluateJob {
       for (TableWrite t : tables) {
         futures.add(pool.submit(() -> {
           jsc.setJobGroup(group, "segeval: write " + t.name() + "/ for run " + runId, false);
+          long start = System.nanoTime();
           t.rows().write().mode(SaveMode.Overwrite).parquet(tablePath(out, t.name(), runId));
+          seconds.put(t.name(), (System.nanoTime() - start) / 1e9);
         }));
       }
       Throwable first = null;
@@ -421,6 +424,9 @@ public final class EvaluateJob {
       if (first != null) {
         throw new IOException("Cannot write the result tables", first);
       }
+      StringBuilder line = new StringBuilder("[segeval] tables written (in parallel):");
+      seconds.forEach((name, s) -> line.append(String.format(Locale.ROOT, " %s/ %.1f s", name, s)));
+      log.println(line);
     } finally {
       pool.shutdownNow();
     }
