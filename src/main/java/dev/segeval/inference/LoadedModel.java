@@ -90,6 +90,7 @@ public final class LoadedModel implements AutoCloseable {
 
   /** Runs the model; the output is attached to the input's manager. */
   public NDArray forward(NDArray input) {
+    ThreadBudget.rebalance();
     NDList out = model.getBlock().forward(new ParameterStore(input.getManager(), false), new NDList(input), false);
     NDArray logits = out.singletonOrThrow();
     logits.attach(input.getManager());

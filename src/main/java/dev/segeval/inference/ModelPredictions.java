@@ -100,6 +100,9 @@ public final class ModelPredictions implements PredictionSource {
     LoadedModel model = ModelCache.get(options.modelUri(), device(options, resources), conf,
         intraOpThreads(options, resources));
     SlidingWindowPredictor predictor = new SlidingWindowPredictor(options.protocol());
+    // Without --intra-op-threads, the JVM's cores are shared among the images in flight (ThreadBudget).
+    boolean shareCores = options.intraOpThreads() == 0 && !model.device().isGpu();
+    int jvmCores = intraOpThreads(options, resources) * resources.taskSlots();
     int[] idOfClass = new int[space.numClasses()];
     int[] colorOfClass = new int[space.numClasses()];
     List<Label> classes = space.table().evaluatedClasses();
@@ -122,7 +125,14 @@ public final class ModelPredictions implements PredictionSource {
         throw new PredictionException(ImageFailure.Kind.SIZE_MISMATCH, String.format(Locale.ROOT,
             "%s: image is %dx%d but its labels are %dx%d", path, image.width(), image.height(), width, height));
       }
-      int[] trainIds = predictor.predict(model, image, height, width);
+      int[] trainIds;
+      if (shareCores) {
+        try (ThreadBudget.Share share = ThreadBudget.enter(jvmCores)) {
+          trainIds = predictor.predict(model, image, height, width);
+        }
+      } else {
+        trainIds = predictor.predict(model, image, height, width);
+      }
       if (options.savePredictions() != null) {
         save(task, trainIds, width, height, idOfClass, colorOfClass, conf);
       }
