@@ -93,7 +93,8 @@ final class EvaluateCommand implements Callable<Integer> {
   String device;
 
   @Option(names = "--intra-op-threads", defaultValue = "0", paramLabel = "N",
-      description = "PyTorch threads per executor JVM (0: PyTorch's default).")
+      description = "PyTorch threads per image being predicted (0, the default: the executor's cores shared "
+          + "among the images in flight, so that one image alone uses them all).")
   int intraOpThreads;
 
   @Option(names = "--executor-threads", paramLabel = "N",
