@@ -27,6 +27,9 @@ import picocli.CommandLine.Option;
         "  segeval show --table target/demo/results/classes --where \"run_id = 'demo'\"",
         "  segeval show --table target/nightly/history --format json"})
 final class ShowCommand implements Callable<Integer> {
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
   @Option(names = "--table", required = true, paramLabel = "URI",
       description = "A Parquet table folder: <output>/images, classes, runs, categories; a suite's history or "
           + "baselines; a tables output's table.")
@@ -79,7 +82,6 @@ final class ShowCommand implements Callable<Integer> {
         }
         out.println(header);
       }
-      com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
       for (Iterator<Row> it = rows.toLocalIterator(); it.hasNext(); ) {
         Row r = it.next();
         if (fmt.equals("csv")) {
@@ -89,11 +91,11 @@ final class ShowCommand implements Callable<Integer> {
           }
           out.println(line);
         } else {
-          com.fasterxml.jackson.databind.node.ObjectNode n = json.createObjectNode();
+          com.fasterxml.jackson.databind.node.ObjectNode n = JSON.createObjectNode();
           for (int i = 0; i < fields.length; i++) {
-            n.set(fields[i].name(), r.isNullAt(i) ? n.nullNode() : json.valueToTree(plain(r.get(i))));
+            n.set(fields[i].name(), r.isNullAt(i) ? n.nullNode() : JSON.valueToTree(plain(r.get(i))));
           }
-          out.println(json.writeValueAsString(n));
+          out.println(JSON.writeValueAsString(n));
         }
       }
       out.flush();
@@ -109,7 +111,7 @@ final class ShowCommand implements Callable<Integer> {
   private static String text(Object v) {
     Object p = plain(v);
     return p instanceof java.util.Collection<?> || p instanceof java.util.Map<?, ?>
-        ? new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(p).toString() : String.valueOf(p);
+        ? JSON.valueToTree(p).toString() : String.valueOf(p);
   }
 
   /** Scala collections and rows as Java lists and maps, so that JSON shows them as arrays and objects. */

@@ -65,12 +65,14 @@ final class TablesCommand implements Callable<Integer> {
     if (modelFor != null) {
       modelUris.putAll(modelFor);
     }
+    List<PaperTable> read = new java.util.ArrayList<>();
+    for (Path file : tables) {
+      read.add(PaperTable.read(file));
+    }
     java.util.Set<String> selected = rows == null ? null : new java.util.LinkedHashSet<>(rows);
     if (selected != null) {
       java.util.Set<String> unknown = new java.util.TreeSet<>(selected);
-      for (Path file : tables) {
-        PaperTable.read(file).rows().forEach(r -> unknown.remove(r.key()));
-      }
+      read.forEach(t -> t.rows().forEach(r -> unknown.remove(r.key())));
       if (!unknown.isEmpty()) {
         throw new dev.segeval.InvalidSettingException("Cannot use --rows " + String.join(",", unknown) + ": no such "
             + "row in " + tables + " (the 'row' column)");
@@ -80,8 +82,7 @@ final class TablesCommand implements Callable<Integer> {
     SparkSession spark = SparkSessions.getOrCreate("segeval tables", master, new HashMap<>());
     boolean failed = false;
     try {
-      for (Path file : tables) {
-        PaperTable table = PaperTable.read(file);
+      for (PaperTable table : read) {
         if (plan) {
           System.out.println(TablesJob.planMarkdown(table, TablesJob.plan(spark, table, selected, modelUris,
               dataRoots == null ? Map.of() : dataRoots, System.err)));

@@ -126,11 +126,7 @@ public final class ModelPredictions implements PredictionSource {
             "%s: image is %dx%d but its labels are %dx%d", path, image.width(), image.height(), width, height));
       }
       int[] trainIds;
-      if (shareCores) {
-        try (ThreadBudget.Share share = ThreadBudget.enter(jvmCores)) {
-          trainIds = predictor.predict(model, image, height, width);
-        }
-      } else {
+      try (ThreadBudget.Share share = shareCores ? ThreadBudget.enter(jvmCores) : null) {
         trainIds = predictor.predict(model, image, height, width);
       }
       if (options.savePredictions() != null) {

@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.segeval.cli.SegEval;
 import dev.segeval.synth.SyntheticDatasets;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,21 +69,6 @@ class OfficialCheckpointTest {
     return HexFormat.of().formatHex(d.digest());
   }
 
-  static String[] execute(String... args) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    PrintStream saved = System.out;
-    int code;
-    try {
-      System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-      code = SegEval.execute(args);
-    } finally {
-      System.setOut(saved);
-    }
-    String out = bytes.toString(StandardCharsets.UTF_8);
-    System.err.print(out);
-    return new String[] {String.valueOf(code), out};
-  }
-
   /** Exports one model; returns its card. The checkpoint is deleted afterwards (about 200-270 MB). */
   JsonNode export(String dataset, String layers, Path pt) throws Exception {
     Path pth = tmp.resolve(dataset + "-" + layers + ".pth");
@@ -134,8 +117,8 @@ class OfficialCheckpointTest {
     }
 
     SparkTestSession.get();
-    String[] out = execute(args.toArray(String[]::new));
-    assertEquals("0", out[0], out[1]);
+    NightlyTest.Result out = NightlyTest.run(args.toArray(String[]::new));
+    assertEquals(SegEval.EXIT_OK, out.code(), out.out());
     Map<String, Row> rows = new java.util.HashMap<>();
     for (Row r : SparkTestSession.get().read().parquet(tmp.resolve("tables/table").toString()).collectAsList()) {
       rows.put(r.getAs("row"), r);
@@ -161,8 +144,8 @@ class OfficialCheckpointTest {
     List<String> wrong = new ArrayList<>(List.of("tables", "--table", "conf/tables/semseg-release.csv", "--rows",
         "voc-psp50-ss", "--output", tmp.resolve("wrong").toString(), "--model-for", "pspnet50-voc2012=" + ade,
         "--data-root-for", "voc2012=" + data.resolve("voc2012")));
-    String[] refused = execute(wrong.toArray(String[]::new));
-    assertEquals(String.valueOf(SegEval.EXIT_RUN_FAILED), refused[0], refused[1]);
+    NightlyTest.Result refused = NightlyTest.run(wrong.toArray(String[]::new));
+    assertEquals(SegEval.EXIT_RUN_FAILED, refused.code(), refused.out());
     Row failed = SparkTestSession.get().read().parquet(tmp.resolve("wrong/table").toString()).collectAsList().stream()
         .filter(r -> r.getAs("row").equals("voc-psp50-ss")).findFirst().orElseThrow();
     assertEquals("failed", failed.getAs("state"));
