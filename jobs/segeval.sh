@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs any segeval command (evaluate, synth, bench-core, ...).
+# Runs any segeval command (evaluate, synth, compare, ...).
 #
 #   jobs/segeval.sh <command> <args>                      embedded local Spark (local[*]) from this repository
 #   SPARK_HOME=/opt/spark jobs/segeval.sh [spark-submit options --] <command> <args>

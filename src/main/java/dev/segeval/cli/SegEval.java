@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         "Exact semantic-segmentation evaluation at scale on Apache Spark:",
         "mIoU, pixel accuracy, mean accuracy, fwIoU and Cityscapes iIoU, as the official scripts compute them."},
     subcommands = {EvaluateCommand.class, CompareCommand.class, NightlyCommand.class, PromoteCommand.class,
-        TablesCommand.class, SubmitCommand.class, ShowCommand.class, SynthCommand.class, BenchCoreCommand.class,
+        TablesCommand.class, SubmitCommand.class, ShowCommand.class, SynthCommand.class,
         BenchEvaluateCommand.class, BenchInferenceCommand.class, BenchCompareCommand.class,
         BenchListingCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success; 1 some images failed (see images/ and summary.json; --allow-failures "

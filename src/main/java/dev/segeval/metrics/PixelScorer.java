@@ -74,75 +74,189 @@ public final class PixelScorer {
           + "' has no classes with instances");
     }
     SegmentationStats stats = emptyStats();
-    long[] counts = stats.confusion().counts();
-    long ignored = 0;
-    final int[] gtLut = this.gtLut;
-    final int[] predLut = this.predLut;
-    final int cols = this.columns;
-    for (int i = 0; i < n; i++) {
-      int g = gtLut[groundTruth[i]];
-      int p = predLut[prediction[i]];
-      if ((g | p) < 0) {
-        // Slow path only for ignored ground truth or a bad value.
-        if (p < 0) {
-          throw invalid(InvalidPixelException.Source.PREDICTION, "prediction", prediction[i], i, width,
-              "expected " + space.describePredictionValues());
-        }
-        if (g == ClassSpace.INVALID) {
-          throw invalid(InvalidPixelException.Source.GROUND_TRUTH, "ground-truth label", groundTruth[i], i, width,
-              "not an id of the '" + space.table().name() + "' labels table");
-        }
-        ignored++;
-        continue;
-      }
-      counts[g * cols + p]++;
-    }
-    stats.addIgnoredPixels(ignored);
-    if (instances != null) {
-      scoreInstances(instances, groundTruth, prediction, width, stats.instances());
+    gtRunEnd = 0;
+    predRunEnd = 0;
+    instRunEnd = 0;
+    if (instances == null) {
+      scoreConfusion(groundTruth, prediction, width, stats);
+    } else {
+      scoreWithInstances(groundTruth, prediction, instances, width, stats);
     }
     return stats;
   }
 
-  /**
-   * Instance statistics, checking on the way that the instance map agrees with the label map pixel by pixel
-   * (an instance pixel {@code labelId*1000+k} lies on its label, any other pixel holds the label id itself). The
-   * official script does not check this; an 8-bit copy of a 16-bit instance map (ids taken mod 256) passes it
-   * silently and shifts iIoU, so it is refused here.
+  /*
+   * Both loops walk the image in runs of equal pixels rather than pixel by pixel. Label maps and model
+   * predictions are piecewise constant, and a per-pixel histogram increment of the same cell is a chain of
+   * store-to-load dependencies through memory (about five cycles a pixel on this kind of CPU, whatever the
+   * width of the core). Finding where a run ends is two or three loads and compares a pixel with no memory
+   * dependency; each run then costs one table update, scaled by its length. Salt-and-pepper predictions make
+   * runs of one pixel, where this is no slower than the plain loop (benchmark-results/core-throughput.md).
+   * Every check is done once per run on its first pixel, which is the first pixel holding the bad value.
    */
-  private void scoreInstances(int[] instances, int[] groundTruth, int[] prediction, int width, InstanceStats out)
+
+  private void scoreConfusion(int[] groundTruth, int[] prediction, int width, SegmentationStats stats)
       throws InvalidPixelException {
-    int n = instances.length;
+    final int n = groundTruth.length;
+    final long[] counts = stats.confusion().counts();
+    final int[] gtLut = this.gtLut;
+    final int[] predLut = this.predLut;
+    final int cols = this.columns;
+    long ignored = 0;
+    int i = 0;
+    while (i < n) {
+      final int gv = groundTruth[i];
+      final int pv = prediction[i];
+      final int start = i;
+      i = runEnd(groundTruth, prediction, i + 1, n, gv, pv);
+      int run = i - start;
+      int g = gtLut[gv];
+      int p = predLut[pv];
+      if ((g | p) < 0) {
+        checkPair(g, p, gv, pv, start, width);
+        ignored += run;
+        continue;
+      }
+      counts[g * cols + p] += run;
+    }
+    stats.addIgnoredPixels(ignored);
+  }
+
+  /** Pixels compared one by one before a run counts as long and the rest is searched with vector compares. */
+  private static final int SHORT_RUN = 16;
+
+  // Where the current run of each array ends (first index whose value differs from the one before), once a
+  // long run has been searched; 0 before. Reset per image.
+  private int gtRunEnd;
+  private int predRunEnd;
+  private int instRunEnd;
+
+  /**
+   * The end of the run of pixels equal to (gv, pv) that goes on at {@code i}. Short runs (edges, noisy
+   * predictions) are walked pixel by pixel; past {@link #SHORT_RUN} pixels, each array's own run is found
+   * with {@link Arrays#mismatch} of the array against itself shifted by one pixel, which the JIT turns into
+   * vector compares, and the run ends where the first of the arrays changes. Each array's run end is kept
+   * ({@link #gtRunEnd}, ...), so that a long run of one array broken up by the other is searched once, not
+   * once per piece.
+   */
+  private int runEnd(int[] gt, int[] pred, int i, int n, int gv, int pv) {
+    int probe = Math.min(n, i + SHORT_RUN);
+    while (i < probe && gt[i] == gv && pred[i] == pv) {
+      i++;
+    }
+    if (i < probe || i == n) {
+      return i;
+    }
+    // Here gt[i - 1] == gv and pred[i - 1] == pv: a kept run end beyond i still holds.
+    if (gtRunEnd <= i) {
+      gtRunEnd = sameAsPrevious(gt, i, n);
+    }
+    if (predRunEnd <= i) {
+      predRunEnd = sameAsPrevious(pred, i, n);
+    }
+    return Math.min(gtRunEnd, predRunEnd);
+  }
+
+  /** As {@link #runEnd(int[], int[], int, int, int, int)} with the instance id as a third value. */
+  private int runEnd(int[] gt, int[] pred, int[] inst, int i, int n, int gv, int pv, int iv) {
+    int probe = Math.min(n, i + SHORT_RUN);
+    while (i < probe && gt[i] == gv && pred[i] == pv && inst[i] == iv) {
+      i++;
+    }
+    if (i < probe || i == n) {
+      return i;
+    }
+    if (gtRunEnd <= i) {
+      gtRunEnd = sameAsPrevious(gt, i, n);
+    }
+    if (predRunEnd <= i) {
+      predRunEnd = sameAsPrevious(pred, i, n);
+    }
+    if (instRunEnd <= i) {
+      instRunEnd = sameAsPrevious(inst, i, n);
+    }
+    return Math.min(gtRunEnd, Math.min(predRunEnd, instRunEnd));
+  }
+
+  /** The first index in [from, to) whose value differs from the one before it, or {@code to}. */
+  private static int sameAsPrevious(int[] values, int from, int to) {
+    if (from >= to) {
+      return to;
+    }
+    int k = Arrays.mismatch(values, from, to, values, from - 1, to - 1);
+    return k < 0 ? to : from + k;
+  }
+
+  /** Throws for a bad prediction or ground-truth value; returns when the ground truth is merely ignored. */
+  private void checkPair(int g, int p, int gv, int pv, int index, int width) throws InvalidPixelException {
+    if (p < 0) {
+      throw invalid(InvalidPixelException.Source.PREDICTION, "prediction", pv, index, width,
+          "expected " + space.describePredictionValues());
+    }
+    if (g == ClassSpace.INVALID) {
+      throw invalid(InvalidPixelException.Source.GROUND_TRUTH, "ground-truth label", gv, index, width,
+          "not an id of the '" + space.table().name() + "' labels table");
+    }
+  }
+
+  /**
+   * Confusion counts and instance statistics in one pass, checking on the way that the instance map agrees
+   * with the label map pixel by pixel (an instance pixel {@code labelId*1000+k} lies on its label, any other
+   * pixel holds the label id itself). The official script does not check this; an 8-bit copy of a 16-bit
+   * instance map (ids taken mod 256) passes it silently and shifts iIoU, so it is refused here.
+   */
+  private void scoreWithInstances(int[] groundTruth, int[] prediction, int[] instances, int width,
+                                  SegmentationStats stats) throws InvalidPixelException {
+    final int n = groundTruth.length;
+    final long[] counts = stats.confusion().counts();
+    final int[] gtLut = this.gtLut;
+    final int[] predLut = this.predLut;
+    final int cols = this.columns;
+    long ignored = 0;
     int touchedCount = 0;
     int[] touched = new int[64];
     try {
-      for (int i = 0; i < n; i++) {
-        int id = instances[i];
+      int i = 0;
+      while (i < n) {
+        final int gv = groundTruth[i];
+        final int pv = prediction[i];
+        final int id = instances[i];
+        final int start = i;
+        i = runEnd(groundTruth, prediction, instances, i + 1, n, gv, pv, id);
+        int run = i - start;
+        int g = gtLut[gv];
+        int p = predLut[pv];
+        if ((g | p) < 0) {
+          checkPair(g, p, gv, pv, start, width);
+          ignored += run;
+        } else {
+          counts[g * cols + p] += run;
+        }
         if (id < ClassSpace.INSTANCE_DIVISOR) {
-          if (id != groundTruth[i]) {
-            throw mismatch(id, groundTruth[i], i, width);
+          if (id != gv) {
+            throw mismatch(id, gv, start, width);
           }
           continue;
         }
         if (id > 0xFFFF) {
-          throw invalid(InvalidPixelException.Source.INSTANCES, "instance id", id, i, width,
+          throw invalid(InvalidPixelException.Source.INSTANCES, "instance id", id, start, width,
               "instance ids are 16-bit");
         }
         // cityscapesScripts: np.unique(instanceNp[instanceNp > 1000]); crowd regions hold the plain label id.
         if (id == ClassSpace.INSTANCE_DIVISOR) {
-          if (groundTruth[i] != 1) {
-            throw mismatch(id, groundTruth[i], i, width);
+          if (gv != 1) {
+            throw mismatch(id, gv, start, width);
           }
           continue;
         }
         if (instanceSize[id] == 0) {
           int label = id / ClassSpace.INSTANCE_DIVISOR;
-          if (label != groundTruth[i]) {
-            throw mismatch(id, groundTruth[i], i, width);
+          if (label != gv) {
+            throw mismatch(id, gv, start, width);
           }
           int c = instanceClassLut[label];
           if (c == ClassSpace.INVALID) {
-            throw invalid(InvalidPixelException.Source.INSTANCES, "instance id", id, i, width, "its label id "
+            throw invalid(InvalidPixelException.Source.INSTANCES, "instance id", id, start, width, "its label id "
                 + label + " is not a label with instances in the '" + space.table().name() + "' labels table");
           }
           instanceLabel[id] = label;
@@ -152,23 +266,24 @@ public final class PixelScorer {
           }
           touched[touchedCount++] = id;
         }
-        if (groundTruth[i] != instanceLabel[id]) {
-          throw mismatch(id, groundTruth[i], i, width);
+        if (gv != instanceLabel[id]) {
+          throw mismatch(id, gv, start, width);
         }
-        instanceSize[id]++;
+        instanceSize[id] += run;
         int c = instanceClass[id];
         if (c < 0) {
           continue;
         }
-        int p = predLut[prediction[i]];
         if (p == c) {
-          instanceHits[id]++;
+          instanceHits[id] += run;
         }
         int cat = classCategoryWithScore[c];
-        if (cat >= 0 && p >= 0 && categoryHitByColumn[cat][p]) {
-          instanceCategoryHits[id]++;
+        if (cat >= 0 && categoryHitByColumn[cat][p]) {
+          instanceCategoryHits[id] += run;
         }
       }
+      stats.addIgnoredPixels(ignored);
+      InstanceStats out = stats.instances();
       // Ascending instance id, the order of np.unique in the official script.
       Arrays.sort(touched, 0, touchedCount);
       for (int t = 0; t < touchedCount; t++) {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Model.OptionSpec;
 /** The help a new user reads first: wrapped at 80 columns, and every option says what it takes and its default. */
 class HelpTextTest {
   private static final String[][] COMMANDS = {{}, {"evaluate"}, {"compare"}, {"nightly"}, {"promote"}, {"tables"},
-      {"submit"}, {"synth"}, {"bench-core"}, {"bench-evaluate"}, {"bench-inference"}, {"bench-compare"}};
+      {"submit"}, {"synth"}, {"bench-evaluate"}, {"bench-inference"}, {"bench-compare"}};
 
   @Test
   void helpFitsEightyColumnsWithoutShellLineContinuations() {
@@ -39,7 +39,7 @@ class HelpTextTest {
   @Test
   void benchAndSynthOptionsHaveLabelsDescriptionsAndDefaults() {
     CommandLine root = new CommandLine(new SegEval());
-    for (String name : new String[] {"synth", "bench-core", "bench-evaluate", "bench-inference", "bench-compare"}) {
+    for (String name : new String[] {"synth", "bench-evaluate", "bench-inference", "bench-compare"}) {
       for (OptionSpec o : root.getSubcommands().get(name).getCommandSpec().options()) {
         if (o.usageHelp() || o.versionHelp()) {
           continue;

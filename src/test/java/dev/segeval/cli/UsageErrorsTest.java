@@ -28,8 +28,8 @@ class UsageErrorsTest {
         "--output", "y");
     assertOneLine("segeval: Unknown options: '--datset=x', '--outptu'; did you mean --dataset, --output? "
         + "(segeval evaluate --help lists every option)", "evaluate", "--datset=x", "--outptu", "y");
-    assertOneLine("segeval: Unknown option: '--zzz' (segeval bench-core --help lists every option)",
-        "bench-core", "--zzz");
+    assertOneLine("segeval: Unknown option: '--zzz' (segeval bench-evaluate --help lists every option)",
+        "bench-evaluate", "--zzz");
   }
 
   @Test
@@ -47,9 +47,9 @@ class UsageErrorsTest {
     assertOneLine("segeval: Missing required parameter for option '--output' (URI) "
         + "(segeval synth --help lists every option)", "synth", "--output");
     assertOneLine("segeval: Invalid value for option '--images': 'abc' is not an int "
-        + "(segeval bench-core --help lists every option)", "bench-core", "--images", "abc");
-    assertOneLine("segeval: Invalid value for option '--rounds': '0' is less than 1 "
-        + "(segeval bench-core --help lists every option)", "bench-core", "--rounds", "0");
+        + "(segeval bench-evaluate --help lists every option)", "bench-evaluate", "--images", "abc");
+    assertOneLine("segeval: Invalid value for option '--images': '0' is less than 1 "
+        + "(segeval bench-evaluate --help lists every option)", "bench-evaluate", "--images", "0");
     assertOneLine("segeval: Invalid value for option '--partitions': '-1' is less than 0 "
         + "(segeval bench-evaluate --help lists every option)", "bench-evaluate", "--partitions", "-1");
     assertOneLine("segeval: Missing required option: '--model=URI' "
