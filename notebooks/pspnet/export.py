@@ -28,6 +28,11 @@ An official-format checkpoint with random weights (semseg's key names, 'module.'
     /usr/bin/python3 notebooks/pspnet/export.py --layers 50 --dataset ade20k --weights none \
         --write-official-checkpoint /tmp/ade20k-psp50.pth --output /tmp/ade20k-psp50.pt
 
+Reduced precision (segeval evaluate --precision bf16|fp16): --precisions fp32,bf16 (the default) traces the
+network a second time under PyTorch's CPU autocast (bfloat16) with the casts baked into the graph, and saves one
+TorchScript module whose forward() is the float32 trace and whose forward_bf16() is the bf16 one; both share the
+weights, so the file is hardly larger. fp16 (forward_fp16, CUDA autocast) needs a GPU at export time.
+
 Random-init smoke export (no checkpoint; deterministic from the seed):
     /usr/bin/python3 notebooks/pspnet/export.py --layers tiny --classes 19 --weights none \
         --random-init 0 --output /tmp/tiny-random.pt --size 129 257
@@ -104,6 +109,7 @@ def write_card(a, classes, model_params, source_sha, seconds):
         'backbone': 'tiny' if a.layers == 'tiny' else 'ResNet-%s' % a.layers,
         'architecture': 'PSPNet (hszhao/semseg module names, notebooks/pspnet/pspnet.py), no aux head',
         'format': 'TorchScript (torch.jit.trace, size-generic), saved by PyTorch %s' % torch.__version__,
+        'precisions': a.precisions_list,
         'input': 'float32 N x 3 x H x W, RGB, any H and W',
         'output': 'float32 N x %d x H x W logits (same H, W as the input)' % classes,
         'normalisation': {'description': '(x - mean) / std per channel, x = RGB value 0..255 (semseg tool/test.py)',
@@ -160,6 +166,78 @@ def trace_and_check(model, size, check_shape=(2, 3, 97, 161), output=None, seed=
     return traced
 
 
+class _WithBf16(torch.nn.Module):
+    """forward: the float32 trace; forward_bf16: the bfloat16-autocast trace of the same weights."""
+
+    def __init__(self, fp32, bf16):
+        super().__init__()
+        self.fp32 = fp32
+        self.bf16 = bf16
+
+    def forward(self, x):
+        return self.fp32(x)
+
+    @torch.jit.export
+    def forward_bf16(self, x):
+        return self.bf16(x).float()
+
+
+class _WithBf16Fp16(_WithBf16):
+    def __init__(self, fp32, bf16, fp16):
+        super().__init__(fp32, bf16)
+        self.fp16 = fp16
+
+    @torch.jit.export
+    def forward_fp16(self, x):
+        return self.fp16(x).float()
+
+
+def trace_autocast(model, sample, device_type, dtype):
+    """A trace with autocast's casts recorded as ordinary aten::to nodes (JIT autocast off while tracing), so
+    that the saved graph runs in reduced precision wherever it is loaded, without autocast at run time."""
+    model = model.eval()
+    previous = torch._C._jit_set_autocast_mode(False)
+    try:
+        with torch.no_grad(), torch.autocast(device_type, dtype=dtype):
+            return torch.jit.trace(model, sample, check_trace=False)
+    finally:
+        torch._C._jit_set_autocast_mode(previous)
+
+
+def add_reduced_precision(model, fp32, fp32_path, precisions, size, check_shape, seed=0):
+    """Rewrites fp32_path as one module with forward_bf16 (and forward_fp16), checked against the float32 model.
+    fp32 is the in-memory float32 trace: traces of one model share its parameter tensors, which torch.jit.save
+    writes once, so the file stays the size of one model."""
+    g = torch.Generator().manual_seed(seed)
+    sample = torch.randn(1, 3, size[0], size[1], generator=g)
+    check = torch.randn(*check_shape, generator=g)
+    bf16 = trace_autocast(model, sample, 'cpu', torch.bfloat16)
+    if 'fp16' in precisions:
+        if not torch.cuda.is_available():
+            raise SystemExit('--precisions fp16 traces under CUDA autocast and needs a GPU at export time')
+        cuda = model.cuda()
+        fp16 = trace_autocast(cuda, sample.cuda(), 'cuda', torch.float16)
+        model.cpu()
+        wrapper = torch.jit.script(_WithBf16Fp16(fp32, bf16, fp16))
+    else:
+        wrapper = torch.jit.script(_WithBf16(fp32, bf16))
+    wrapper.save(fp32_path)
+    reloaded = torch.jit.load(fp32_path, map_location='cpu')
+    with torch.no_grad():
+        ref = model(check)
+        full = reloaded(check)
+        if (full - ref).abs().max().item() > 1e-4:
+            raise SystemExit('the float32 forward of the combined module disagrees with the eager model')
+        low = reloaded.forward_bf16(check)
+        if low.dtype != torch.float32 or low.shape != ref.shape:
+            raise SystemExit('forward_bf16 returns %s %s, expected float32 %s' % (low.dtype, tuple(low.shape),
+                                                                                   tuple(ref.shape)))
+        agree = (low.argmax(1) == ref.argmax(1)).double().mean().item()
+    print('added forward_bf16 (%s): argmax agrees with float32 on %.2f %% of the check pixels (random input); '
+          'saved %s (%d bytes)' % ('and forward_fp16' if 'fp16' in precisions else 'bfloat16 autocast', 100 * agree,
+                                   fp32_path, os.path.getsize(fp32_path)))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--layers', default='50', choices=['50', '101', '152', 'tiny'])
@@ -175,7 +253,16 @@ def main():
     ap.add_argument('--check-shape', type=int, nargs=4, default=[2, 3, 97, 161])
     ap.add_argument('--output', required=True)
     ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--precisions', default='fp32,bf16',
+                    help='forward methods to save: fp32 (always), bf16 (CPU autocast), fp16 (CUDA autocast, needs a '
+                         'GPU); default fp32,bf16')
     a = ap.parse_args()
+    precisions = [p.strip() for p in a.precisions.split(',') if p.strip()]
+    a.precisions_list = precisions
+    if 'fp32' not in precisions or any(p not in ('fp32', 'bf16', 'fp16') for p in precisions):
+        ap.error('--precisions: a list of fp32 (required), bf16, fp16')
+    if 'fp16' in precisions and 'bf16' not in precisions:
+        ap.error('--precisions: fp16 comes with bf16 (fp32,bf16,fp16)')
     if a.classes is None:
         if a.dataset is None:
             ap.error('give --classes or --dataset')
@@ -200,7 +287,9 @@ def main():
     print('PSPNet-%s, %d classes, %d parameters, %d state-dict keys (no aux)' % (
         a.layers, a.classes, pspnet.count_parameters(model), len(model.state_dict())))
     t0 = time.time()
-    trace_and_check(model, size, tuple(a.check_shape), a.output)
+    traced = trace_and_check(model, size, tuple(a.check_shape), a.output)
+    if len(precisions) > 1:
+        add_reduced_precision(model, traced, a.output, precisions, size, tuple(a.check_shape))
     print('sha256 %s (%.1f s)' % (sha256(a.output), time.time() - t0))
     if a.dataset:
         source_sha = None if a.weights == 'none' else sha256(a.weights)

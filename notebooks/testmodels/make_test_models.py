@@ -5,7 +5,10 @@ Regenerate (Debian's python3-torch, from the repository root):
 
 Writes conv19.pt (19 classes, Cityscapes' count) and conv7.pt (7 classes, for the wrong-class-count test):
 input N x 3 x H x W, output N x C x H x W logits at the input's own size, so one traced file serves any size.
+conv19-precisions.pt is conv19 with a forward_bf16 method, made as notebooks/pspnet/export.py makes it (for
+--precision bf16).
 """
+import os
 import sys
 
 import torch
@@ -33,6 +36,11 @@ def main(out_dir):
         other = torch.randn(2, 3, 41, 97)
         assert torch.allclose(traced(other), model(other), atol=1e-6), "traced model is not size-generic"
         traced.save(f"{out_dir}/conv{classes}.pt")
+        if classes == 19:
+            sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pspnet"))
+            import export
+            export.add_reduced_precision(model, traced, f"{out_dir}/conv19-precisions.pt", ["fp32", "bf16"],
+                                         (65, 65), (2, 3, 41, 97))
 
 
 if __name__ == "__main__":

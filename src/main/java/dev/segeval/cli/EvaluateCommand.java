@@ -92,6 +92,13 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "auto: the GPU Spark assigns to a task (spark.task.resource.gpu.amount), else CPU.")
   String device;
 
+  @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|bf16|fp16",
+      description = "Precision of the model's forward pass (default: ${DEFAULT-VALUE}). bf16 (CPUs with "
+          + "AVX512-BF16 or AMX, and GPUs) and fp16 (GPUs) run the model file's reduced-precision trace, which "
+          + "notebooks/pspnet/export.py adds; recorded in summary.json. See benchmark-results/precision.md for "
+          + "the speed-up and how many pixels change.")
+  String precision;
+
   @Option(names = "--intra-op-threads", defaultValue = "0", paramLabel = "N",
       description = "PyTorch threads per image being predicted (0, the default: the executor's cores shared "
           + "among the images in flight, so that one image alone uses them all).")
@@ -254,7 +261,8 @@ final class EvaluateCommand implements Callable<Integer> {
         flip == null ? d.flip() : FlipMode.parse(flip), cropH, cropW, baseSize == null ? d.baseSize() : baseSize,
         strideRate == null ? d.strideRate() : strideRate, batchSize == null ? d.batchSize() : batchSize);
     return new InferenceOptions(HadoopPaths.qualify(model), protocol, device, intraOpThreads, maxImagePixels,
-        savePredictions == null ? null : HadoopPaths.qualify(savePredictions), saveColor);
+        savePredictions == null ? null : HadoopPaths.qualify(savePredictions), saveColor,
+        dev.segeval.inference.Precision.parse(precision));
   }
 
   /** The spec with the model card's protocol as defaults, when the model has a card with a protocol. */

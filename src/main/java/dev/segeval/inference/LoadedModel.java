@@ -7,6 +7,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -88,13 +94,49 @@ public final class LoadedModel implements AutoCloseable {
     return model.getNDManager().newSubManager(device);
   }
 
-  /** Runs the model; the output is attached to the input's manager. */
+  /** Runs the model in full precision; the output is attached to the input's manager. */
   public NDArray forward(NDArray input) {
+    return forward(input, Precision.FP32);
+  }
+
+  /** Runs the model in the given precision (see {@link #checkPrecision}); float32 in, float32 logits out. */
+  public NDArray forward(NDArray input, Precision precision) {
     ThreadBudget.rebalance();
-    NDList out = model.getBlock().forward(new ParameterStore(input.getManager(), false), new NDList(input), false);
-    NDArray logits = out.singletonOrThrow();
+    NDArray logits;
+    if (precision == Precision.FP32) {
+      NDList out = model.getBlock().forward(new ParameterStore(input.getManager(), false), new NDList(input), false);
+      logits = out.singletonOrThrow();
+    } else {
+      PtSymbolBlock block = (PtSymbolBlock) model.getBlock();
+      try (IValue in = IValue.from((PtNDArray) input);
+           IValue out = IValueUtils.runMethod(block, precision.method(), in)) {
+        logits = out.toTensor((PtNDManager) input.getManager());
+      }
+    }
     logits.attach(input.getManager());
     return logits;
+  }
+
+  /**
+   * Checks, before any image, that the model file has a forward method for this precision and that the device
+   * suits it.
+   *
+   * @throws ModelLoadException naming the model and the way to export a variant
+   */
+  public void checkPrecision(Precision precision) throws ModelLoadException {
+    if (precision == Precision.FP32) {
+      return;
+    }
+    if (precision == Precision.FP16 && !device.isGpu()) {
+      throw new ModelLoadException("Cannot run model " + uri + " in fp16 on the CPU: use --precision bf16 there");
+    }
+    String[] methods = JniUtils.getMethodNames((PtSymbolBlock) model.getBlock());
+    if (!java.util.Arrays.asList(methods).contains(precision.method())) {
+      throw new ModelLoadException(String.format(Locale.ROOT, "Cannot run model %s in %s: the TorchScript file has "
+          + "no method %s (it has %s); export it with notebooks/pspnet/export.py --precisions fp32,%s, which adds "
+          + "a %s trace of the same weights", uri, precision, precision.method(), String.join(", ", methods),
+          precision, precision));
+    }
   }
 
   /**

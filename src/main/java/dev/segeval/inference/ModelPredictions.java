@@ -59,7 +59,8 @@ public final class ModelPredictions implements PredictionSource {
 
   @Override
   public String describe() {
-    return "model " + HadoopPaths.redact(options.modelUri()) + " (" + options.protocol() + ")";
+    return "model " + HadoopPaths.redact(options.modelUri()) + " (" + options.protocol()
+        + (options.precision() == Precision.FP32 ? "" : ", precision " + options.precision()) + ")";
   }
 
   /** The device for this task: a GPU Spark assigned, else the requested one. */
@@ -82,6 +83,7 @@ public final class ModelPredictions implements PredictionSource {
                               TaskResources resources) throws IOException {
     LoadedModel model = ModelCache.get(options.modelUri(), device(options, resources), conf,
         intraOpThreads(options, resources));
+    model.checkPrecision(options.precision());
     int classes = model.numClasses();
     if (classes != space.numClasses()) {
       throw new ModelLoadException(String.format(Locale.ROOT,
@@ -99,7 +101,7 @@ public final class ModelPredictions implements PredictionSource {
     }
     LoadedModel model = ModelCache.get(options.modelUri(), device(options, resources), conf,
         intraOpThreads(options, resources));
-    SlidingWindowPredictor predictor = new SlidingWindowPredictor(options.protocol());
+    SlidingWindowPredictor predictor = new SlidingWindowPredictor(options.protocol(), options.precision());
     // Without --intra-op-threads, the JVM's cores are shared among the images in flight (ThreadBudget).
     boolean shareCores = options.intraOpThreads() == 0 && !model.device().isGpu();
     int jvmCores = intraOpThreads(options, resources) * resources.taskSlots();

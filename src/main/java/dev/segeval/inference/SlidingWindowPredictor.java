@@ -26,9 +26,15 @@ public final class SlidingWindowPredictor {
   static final float[] STD = {0.229f * 255, 0.224f * 255, 0.225f * 255};
 
   private final ProtocolSettings settings;
+  private final Precision precision;
 
   public SlidingWindowPredictor(ProtocolSettings settings) {
+    this(settings, Precision.FP32);
+  }
+
+  public SlidingWindowPredictor(ProtocolSettings settings, Precision precision) {
     this.settings = settings;
+    this.precision = precision;
   }
 
   public ProtocolSettings settings() {
@@ -147,7 +153,7 @@ public final class SlidingWindowPredictor {
     int n = (int) crops.getShape().get(0);
     boolean flip = settings.flip() != FlipMode.NONE;
     NDArray input = flip ? crops.concat(crops.flip(3), 0) : crops;
-    NDArray logits = model.forward(input);
+    NDArray logits = model.forward(input, precision);
     long outH = logits.getShape().get(2);
     long outW = logits.getShape().get(3);
     if (outH != input.getShape().get(2) || outW != input.getShape().get(3)) {

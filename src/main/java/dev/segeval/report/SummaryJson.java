@@ -28,6 +28,9 @@ public final class SummaryJson {
     root.put("split", run.split());
     root.put("dataRoot", run.dataRoot());
     root.put("predictions", run.predictions());
+    if (run.precision() != null) {
+      root.put("precision", run.precision());
+    }
     root.put("predictionEncoding", run.predictionEncoding());
     root.put("absentClassPolicy", run.absentClassPolicy());
     root.put("startedAt", run.startedAt());

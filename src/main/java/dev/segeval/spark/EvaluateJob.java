@@ -97,6 +97,7 @@ public final class EvaluateJob {
     ClassSpace space = new ClassSpace(table, spec.encoding());
     String modelSha256 = "none";
     String protocol = "none";
+    String precision = null;
     if (spec.predictions() instanceof ModelPredictions model) {
       if (spec.encoding() != PredictionEncoding.TRAIN_ID) {
         throw new EvaluationException("Cannot evaluate a model in the labelId encoding: models predict train ids");
@@ -121,6 +122,11 @@ public final class EvaluateJob {
         throw new EvaluationException(e.getMessage(), e);
       }
       protocol = model.options().protocol().toString();
+      precision = model.options().precision().cliName();
+      if (model.options().precision() != dev.segeval.inference.Precision.FP32) {
+        // Part of the fingerprint: a run resumed in another precision must not mix its images.
+        protocol += ", precision " + precision;
+      }
       spec = withPredictions(spec, model.withSpace(space));
       log.printf(Locale.ROOT, "[segeval] model %s (SHA-256 %s...): %d classes, %s%n",
           HadoopPaths.redact(model.options().modelUri()), modelSha256.substring(0, 12), space.numClasses(),
@@ -261,7 +267,7 @@ public final class EvaluateJob {
       double writingSeconds = (System.nanoTime() - t2) / 1e9;
       double totalSeconds = (System.nanoTime() - t0) / 1e9;
       RunInfo run = runInfo(spec, startedAt, master, tasks.size(), aggregate, listingSeconds, scoringSeconds,
-          writingSeconds, totalSeconds, failures, resumed);
+          writingSeconds, totalSeconds, failures, resumed, precision);
       jsc.setJobGroup(group, "segeval: write summary/", false);
       writeSmall(spark, List.of(ResultTables.summaryRow(run, report)), ResultTables.SUMMARY,
           tablePath(out, "summary", spec.runId()));
@@ -355,11 +361,12 @@ public final class EvaluateJob {
 
   private static RunInfo runInfo(EvaluationSpec spec, String startedAt, String master, long images,
                                  RunAggregate agg, double listing, double scoring, double writing, double total,
-                                 List<RunInfo.Failure> failures, long resumed) {
+                                 List<RunInfo.Failure> failures, long resumed, String precision) {
     return new RunInfo(spec.runId(), spec.dataset(), spec.split(), HadoopPaths.redact(spec.dataRoot()),
         HadoopPaths.redact(spec.predictions().describe()),
         spec.encoding().cliName(), spec.absentPolicy().cliName(), startedAt, master, VERSION, images,
-        agg.okImages(), agg.failedImages(), agg.pixels(), listing, scoring, writing, total, failures, resumed);
+        agg.okImages(), agg.failedImages(), agg.pixels(), listing, scoring, writing, total, failures, resumed,
+        precision);
   }
 
   /** Concurrent tasks per executor JVM: N of local[N] (cores for local[*]), else spark.executor.cores. */
