@@ -11,6 +11,7 @@ The formulation is the one of mmsegmentation's and semseg's evaluation code, don
 Debian's python3-numpy only (/usr/bin/python3).
 """
 import argparse
+import csv
 import ctypes
 import ctypes.util
 import datetime
@@ -115,10 +116,11 @@ def main():
                                                          ratio))
     with open(a.output, "w") as f:
         f.write("\n".join(lines) + "\n")
-    with open(a.csv, "w") as f:
-        f.write("date,images,path,mpixels_per_s,jmh_error,ratio_to_numpy\n")
+    with open(a.csv, "w", newline="") as f:
+        out = csv.writer(f)  # quotes the paths, which hold commas
+        out.writerow(["date", "images", "path", "mpixels_per_s", "jmh_error", "ratio_to_numpy"])
         for kind, path, mpx, err, ratio in rows:
-            f.write("%s,%s,%s,%.1f,%s,%.2f\n" % (now, kind, path, mpx, "" if err != err else "%.1f" % err, ratio))
+            out.writerow([now, kind, path, "%.1f" % mpx, "" if err != err else "%.1f" % err, "%.2f" % ratio])
     print("\n".join(lines))
 
 

@@ -1,0 +1,263 @@
+#!/usr/bin/python3
+"""jobs/benchmark.sh: every speed figure of the project in one run, with its goal beside it, into a dated Markdown
+and CSV file under benchmark-results/ and the README's benchmark table.
+
+Each row measures the project against a baseline in the same run (ratios: this machine is noisy): the pixel core
+against NumPy's bincount (JMH), the full ResNet-50 PSPNet against the plain PyTorch loop of semseg's test.py
+(notebooks/bench/semseg_loop.py: same protocol, same thread count, predictions compared pixel by pixel), bf16
+against fp32, and the demo's wall time. --quick runs the rows that take minutes; the full run adds the paper's
+multi-scale test, a full-size Cityscapes image and the 20,000-image listing run.
+
+Debian's python3 with python3-torch, python3-numpy and python3-pil; Maven and Java for the project.
+"""
+import argparse
+import csv
+import datetime
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+
+import numpy as np
+from PIL import Image
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PY = '/usr/bin/python3'
+
+
+def log(msg):
+    print('[benchmark] ' + msg, file=sys.stderr, flush=True)
+
+
+def timed(cmd, env=None, stdout_file=None):
+    """Runs cmd; returns (wall seconds, peak RSS MB of the process tree's largest process, stdout)."""
+    rss_file = os.path.join(WORK, 'rss.txt')
+    full = ['/usr/bin/time', '-f', '%M', '-o', rss_file] + cmd
+    log('$ ' + ' '.join(cmd))
+    t = time.perf_counter()
+    p = subprocess.run(full, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - t
+    if p.returncode != 0:
+        sys.stderr.write(p.stdout[-4000:] + p.stderr[-4000:])
+        raise SystemExit('benchmark step failed (exit %d): %s' % (p.returncode, ' '.join(cmd)))
+    with open(rss_file) as f:
+        rss = int(f.read().split()[-1]) / 1024
+    return wall, rss, p.stdout
+
+
+def machine():
+    model = ''
+    for line in subprocess.run(['lscpu'], stdout=subprocess.PIPE, text=True).stdout.splitlines():
+        if line.startswith('Model name:'):
+            model = line.split(':', 1)[1].strip()
+    mem = os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2 ** 30
+    java = subprocess.run(['java', '-version'], stderr=subprocess.PIPE, text=True).stderr.splitlines()[0]
+    import torch
+    flags = open('/proc/cpuinfo').read()
+    return '%s (%s), %d cores, %.0f GiB, %s; %s; Debian torch %s; AVX512-BF16 %s' % (
+        platform.machine(), model, os.cpu_count(), mem, platform.platform(), java, torch.__version__,
+        'yes' if 'avx512_bf16' in flags else 'no')
+
+
+def segeval(*args):
+    return [os.path.join(ROOT, 'jobs', 'segeval.sh')] + list(args)
+
+
+def evaluate(*args):
+    return [os.path.join(ROOT, 'jobs', 'evaluate.sh')] + list(args)
+
+
+def summary(out_dir):
+    with open(os.path.join(out_dir, 'summary.json')) as f:
+        return json.load(f)
+
+
+def agreement(dir_a, dir_b):
+    """Fraction of pixels equal in the same-named PNGs of two folders."""
+    same = total = 0
+    names = sorted(os.listdir(dir_a))
+    if not names or sorted(os.listdir(dir_b)) != names:
+        raise SystemExit('prediction folders differ: %s vs %s' % (dir_a, dir_b))
+    for n in names:
+        a = np.array(Image.open(os.path.join(dir_a, n)))
+        b = np.array(Image.open(os.path.join(dir_b, n)))
+        same += int((a == b).sum())
+        total += a.size
+    return same / total
+
+
+ROWS = []
+
+
+def row(what, measured, ratio, goal, met, detail=''):
+    ROWS.append({'what': what, 'measured': measured, 'ratio': ratio, 'goal': goal,
+                 'met': 'yes' if met is True else ('no' if met is False else met), 'detail': detail})
+    log('%s: %s (%s) goal %s -> %s' % (what, measured, ratio, goal, ROWS[-1]['met']))
+
+
+def ensure_model():
+    model = os.path.join(WORK, 'ade20k-psp50.pt')
+    if not os.path.exists(model):
+        timed([PY, 'notebooks/pspnet/export.py', '--layers', '50', '--dataset', 'ade20k', '--weights', 'none',
+               '--output', model])
+    return model
+
+
+def ensure_ade(name, images, width, height, seed):
+    root = os.path.join(WORK, name)
+    if not os.path.isdir(os.path.join(root, 'ade20k')):
+        timed(segeval('synth', '--dataset', 'ade20k', '--output', root, '--images', str(images), '--width',
+                      str(width), '--height', str(height), '--seed', str(seed)))
+    return os.path.join(root, 'ade20k')
+
+
+def model_vs_python(label, model, data, protocol_args, py_args, goal=1.2, precision_rows=False):
+    """The project's evaluate with default options against the Python loop on the same images and protocol."""
+    images = os.path.join(data, 'ADEChallengeData2016', 'images', 'validation')
+    tag = re.sub(r'[^a-z0-9]+', '-', label.lower()).strip('-')
+    py_out = os.path.join(WORK, tag + '-python')
+    wall_py, rss_py, out = timed([PY, 'notebooks/bench/semseg_loop.py', '--model', model, '--images', images,
+                                  '--out', py_out, '--classes', '150', '--threads', str(os.cpu_count())] + py_args)
+    py = json.loads(out.strip().splitlines()[-1])
+    results = {}
+    for precision in (['fp32', 'bf16'] if precision_rows else ['fp32']):
+        out_dir = os.path.join(WORK, tag + '-' + precision)
+        wall, rss, _ = timed(evaluate('--dataset', 'ade20k', '--data-root', data, '--model', model, '--output',
+                                      out_dir, '--save-predictions', out_dir + '/pred', '--precision', precision,
+                                      '--quiet', '--run-id', 'bench') + protocol_args)
+        s = summary(out_dir)
+        results[precision] = (wall, rss, s['timings']['scoringSeconds'], out_dir + '/pred/ids')
+    wall, rss, scoring, pred = results['fp32']
+    equal = agreement(py_out, pred)
+    ratio = py['loop_seconds'] / scoring
+    row(label + ': project defaults vs semseg-style PyTorch loop (%d threads)' % os.cpu_count(),
+        'Python loop %.1f s (wall %.1f s, RSS %.0f MB); project scoring %.1f s (wall %.1f s, RSS %.0f MB); '
+        'pixels equal %.4f %%' % (py['loop_seconds'], wall_py, rss_py, scoring, wall, rss, 100 * equal),
+        '%.2fx' % ratio, '>= %.1fx' % goal, ratio >= goal)
+    if precision_rows:
+        wall16, rss16, scoring16, pred16 = results['bf16']
+        agree = agreement(pred, pred16)
+        row(label + ': --precision bf16 vs fp32 (opt-in)',
+            'scoring %.1f s vs %.1f s; RSS %.0f vs %.0f MB; pixels equal to fp32 %.2f %% (random weights: '
+            'near-tied logits)' % (scoring16, scoring, rss16, rss, 100 * agree),
+            '%.2fx' % (scoring / scoring16), 'speed-up and agreement reported', 'reported')
+
+
+def core(quick):
+    out = os.path.join(WORK, 'core.md')
+    timed([os.path.join(ROOT, 'jobs', 'bench-core.sh')] + (['--quick'] if quick else []) + ['--output', out])
+    with open(out[:-3] + '.csv') as f:
+        rows = list(csv.DictReader(f))
+    figures = {(r['images'], r['path']): r for r in rows}
+    inst = figures[('scenes', 'project core (JMH), confusion + Cityscapes instances')]
+    conf = figures[('scenes', 'project core (JMH), confusion only')]
+    noise = figures[('noise', 'project core (JMH), confusion + Cityscapes instances')]
+    numpy_mpx = float(figures[('scenes', 'NumPy bincount, confusion only')]['mpixels_per_s'])
+    row('confusion core with Cityscapes instances, scene-like 2048x1024 maps (JMH, 1 thread)',
+        '%.0f Mpx/s (salt-and-pepper worst case %.0f)' % (float(inst['mpixels_per_s']),
+                                                          float(noise['mpixels_per_s'])),
+        '-', '>= 1500 Mpx/s per core', float(inst['mpixels_per_s']) >= 1500)
+    row('confusion core vs NumPy bincount on the same arrays',
+        'confusion only %.0f Mpx/s, with instances %.0f; NumPy %.0f' % (float(conf['mpixels_per_s']),
+                                                                        float(inst['mpixels_per_s']), numpy_mpx),
+        '%sx / %sx' % (conf['ratio_to_numpy'], inst['ratio_to_numpy']), '>= 8x',
+        'confusion only' if float(conf['ratio_to_numpy']) >= 8 > float(inst['ratio_to_numpy'])
+        else float(inst['ratio_to_numpy']) >= 8)
+
+
+def demo():
+    timed([os.path.join(ROOT, 'jobs', 'demo.sh'), '--quiet'])  # warms the machine (build, data, page cache)
+    wall, rss, _ = timed([os.path.join(ROOT, 'jobs', 'demo.sh'), '--quiet'])
+    s = summary(os.path.join(ROOT, 'target', 'demo', 'results'))
+    t = s['timings']
+    row('demo (jobs/demo.sh, 24 images, tiny model), warm', '%.1f s wall: listing %.1f, scoring %.1f, writing %.1f'
+        % (wall, t['listingSeconds'], t['scoringSeconds'], t['writingSeconds']), '-', '<= 10 s', wall <= 10)
+
+
+def listing_run():
+    root = os.path.join(WORK, 'big20k')
+    if not os.path.isdir(os.path.join(root, 'cityscapes')):
+        timed(segeval('synth', '--dataset', 'cityscapes', '--output', root, '--images', '20000', '--width', '64',
+                      '--height', '32', '--seed', '3'))
+    out = os.path.join(WORK, 'big20k-out')
+    wall, rss, _ = timed(evaluate('--dataset', 'cityscapes', '--data-root', root + '/cityscapes', '--predictions',
+                                  root + '/cityscapes-predictions', '--output', out, '--quiet', '--run-id', 'bench'))
+    t = summary(out)['timings']
+    share = (t['listingSeconds'] + t['writingSeconds']) / t['totalSeconds']
+    row('20,000 images 64x32 with predictions, local file system',
+        'listing %.1f s, scoring %.1f s, writing %.1f s, total %.1f s (driver RSS %.0f MB)' % (
+            t['listingSeconds'], t['scoringSeconds'], t['writingSeconds'], t['totalSeconds'], rss),
+        'listing+writing %.0f %%' % (100 * share), '<= 10 % of wall (at 100,000 images)', share <= 0.10)
+
+
+def write(quick, started, seconds):
+    date = datetime.date.today().isoformat()
+    name = 'benchmark-%s%s' % (date, '-quick' if quick else '')
+    md_path = os.path.join(ROOT, 'benchmark-results', name + '.md')
+    command = 'jobs/benchmark.sh' + (' --quick' if quick else '')
+    table = ['| what | measured | ratio | goal | met |', '|---|---|---:|---|---|']
+    for r in ROWS:
+        table.append('| %s | %s | %s | %s | %s |' % (r['what'], r['measured'], r['ratio'], r['goal'], r['met']))
+    lines = ['## Benchmark, %s' % started, '', 'Command: `%s` (%.0f s in all)  ' % (command, seconds),
+             'Machine: %s' % machine(), ''] + table + [
+        '', 'Ratios are baseline time / project time measured in the same run, one after the other. "Python loop" '
+        'is notebooks/bench/semseg_loop.py (semseg tool/test.py style, same protocol and threads); the project '
+        'runs `jobs/evaluate.sh` with default options (protocol from the model card). The ResNet-50 PSPNet has '
+        'random weights (`notebooks/pspnet/export.py --layers 50 --dataset ade20k --weights none`).']
+    with open(md_path, 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    with open(md_path[:-3] + '.csv', 'w', newline='') as f:
+        w = csv.DictWriter(f, fieldnames=['date', 'what', 'measured', 'ratio', 'goal', 'met'])
+        w.writeheader()
+        for r in ROWS:
+            w.writerow({'date': started, **{k: r[k] for k in ('what', 'measured', 'ratio', 'goal', 'met')}})
+    readme = os.path.join(ROOT, 'README.md')
+    text = open(readme).read()
+    begin, end = '<!-- benchmark:begin -->', '<!-- benchmark:end -->'
+    if begin in text and end in text:
+        block = '%s\nLatest `%s` (%s, `benchmark-results/%s.md`):\n\n%s\n%s' % (
+            begin, command, date, name, '\n'.join(table), end)
+        text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
+        with open(readme, 'w') as f:
+            f.write(text)
+    print('\n'.join(lines))
+    log('wrote %s and .csv' % md_path)
+
+
+def main():
+    global WORK
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--quick', action='store_true', help='the rows that take minutes (about 6 minutes in all)')
+    ap.add_argument('--work-dir', default=os.path.join(ROOT, 'target', 'bench'))
+    a = ap.parse_args()
+    WORK = a.work_dir
+    os.makedirs(WORK, exist_ok=True)
+    started = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')
+    t0 = time.perf_counter()
+    timed(segeval('--version'))  # builds the jar first, outside any timing
+    core(a.quick)
+    model = ensure_model()
+    ade4 = ensure_ade('ade4', 4, 512, 256, 5)
+    model_vs_python('ResNet-50 PSPNet, 4 images 512x256, crop 473, single scale + flip', model, ade4, [],
+                    ['--crop', '473', '473', '--base-size', '512', '--scales', '1.0', '--flip', 'semseg'],
+                    precision_rows=True)
+    if not a.quick:
+        model_vs_python('same, paper multi-scale 0.5-1.75 + flip', model, ade4,
+                        ['--scales', '0.5,0.75,1.0,1.25,1.5,1.75'],
+                        ['--crop', '473', '473', '--base-size', '512', '--scales', '0.5', '0.75', '1.0', '1.25', '1.5',
+                         '1.75', '--flip', 'semseg'])
+        ade1 = ensure_ade('ade1', 1, 2048, 1024, 4)
+        model_vs_python('one full-size 2048x1024 image, base 2048, crop 713, single scale + flip', model, ade1,
+                        ['--base-size', '2048', '--crop-size', '713'],
+                        ['--crop', '713', '713', '--base-size', '2048', '--scales', '1.0', '--flip', 'semseg'])
+    demo()
+    if not a.quick:
+        listing_run()
+    write(a.quick, started, time.perf_counter() - t0)
+
+
+if __name__ == '__main__':
+    main()
