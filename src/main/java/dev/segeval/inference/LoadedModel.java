@@ -14,6 +14,7 @@ import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
+import dev.segeval.datasets.HadoopPaths;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -32,6 +33,7 @@ public final class LoadedModel implements AutoCloseable {
   private final Device device;
   private final Model model;
   private final String sha256;
+  private final ThreadBudget.Policy sharing;
   private volatile int numClasses = -1;
 
   private LoadedModel(String uri, Device device, Model model, String sha256) {
@@ -39,6 +41,7 @@ public final class LoadedModel implements AutoCloseable {
     this.device = device;
     this.model = model;
     this.sha256 = sha256;
+    this.sharing = new ThreadBudget.Policy("model " + HadoopPaths.redact(uri));
   }
 
   /** Loads a local TorchScript file (.pt) on the device. */
@@ -101,7 +104,22 @@ public final class LoadedModel implements AutoCloseable {
 
   /** Runs the model in the given precision (see {@link #checkPrecision}); float32 in, float32 logits out. */
   public NDArray forward(NDArray input, Precision precision) {
-    ThreadBudget.rebalance();
+    NDArray logits = sharing.forward((int) input.getShape().get(0), () -> run(input, precision));
+    logits.attach(input.getManager());
+    return logits;
+  }
+
+  /** How this model's images share the JVM's cores (see {@link ThreadBudget}). */
+  ThreadBudget.Mode sharingMode() {
+    return sharing.mode();
+  }
+
+  /** An image predicted with this model starts on this thread: its claim on the JVM's {@code cores}. */
+  ThreadBudget.Share shareCores(int cores) {
+    return sharing.image(cores);
+  }
+
+  private NDArray run(NDArray input, Precision precision) {
     NDArray logits;
     if (precision == Precision.FP32) {
       NDList out = model.getBlock().forward(new ParameterStore(input.getManager(), false), new NDList(input), false);
@@ -113,7 +131,6 @@ public final class LoadedModel implements AutoCloseable {
         logits = out.toTensor((PtNDManager) input.getManager());
       }
     }
-    logits.attach(input.getManager());
     return logits;
   }
 

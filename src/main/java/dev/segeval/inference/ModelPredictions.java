@@ -102,7 +102,7 @@ public final class ModelPredictions implements PredictionSource {
     LoadedModel model = ModelCache.get(options.modelUri(), device(options, resources), conf,
         intraOpThreads(options, resources));
     SlidingWindowPredictor predictor = new SlidingWindowPredictor(options.protocol(), options.precision());
-    // Without --intra-op-threads, the JVM's cores are shared among the images in flight (ThreadBudget).
+    // Without --intra-op-threads, the model shares the JVM's cores among its images (ThreadBudget).
     boolean shareCores = options.intraOpThreads() == 0 && !model.device().isGpu();
     int jvmCores = intraOpThreads(options, resources) * resources.taskSlots();
     int[] idOfClass = new int[space.numClasses()];
@@ -128,7 +128,7 @@ public final class ModelPredictions implements PredictionSource {
             "%s: image is %dx%d but its labels are %dx%d", path, image.width(), image.height(), width, height));
       }
       int[] trainIds;
-      try (ThreadBudget.Share share = shareCores ? ThreadBudget.enter(jvmCores) : null) {
+      try (ThreadBudget.Share share = shareCores ? model.shareCores(jvmCores) : null) {
         trainIds = predictor.predict(model, image, height, width);
       }
       if (options.savePredictions() != null) {

@@ -1,19 +1,44 @@
 package dev.segeval.inference;
 
 import ai.djl.pytorch.jni.JniUtils;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Shares an executor JVM's cores among the images being predicted at this moment. PyTorch's intra-op thread count
- * is a per-thread setting (OpenMP's, set through {@code at::set_num_threads}): each task thread sets its own before
- * each forward pass, to the JVM's cores divided by the images in flight. So one image alone (a single full-size
- * image, the last partition of a run, more cores than partitions) uses every core, and two images at once use half
- * each instead of oversubscribing. Measured on 2 cores with a ResNet-50 PSPNet window of 473 x 473: 3.4 s per
- * forward on 1 thread, 1.8 s on 2; a thread's setting does not change another thread's.
+ * Shares an executor JVM's cores among the images being predicted at this moment, in one of two ways chosen per
+ * model from its measured forward time:
+ *
+ * <ul>
+ *   <li><b>turns</b> (heavy models): images take turns at the model, each on every core of the JVM, while the
+ *       other task threads read, decode, score and write around them. The turn covers the whole image, not one
+ *       forward pass: softmax, flip merge and resampling of 150-class probability maps are memory-bound tensor
+ *       work that slowed another image's forward pass down when overlapped with it. A ResNet-50 PSPNet window of 473 x 473
+ *       on 2 cores takes 3.4 s on 1 thread and 1.8 s on 2 (94 % parallel efficiency), and two windows side by
+ *       side on one thread each double the activations in memory: four 512 x 256 ADE20K images scored in
+ *       27.4 s with one task x 2 threads against 30.2 s with two tasks x 1 thread, peak RSS 2.6 GB against
+ *       4.1 GB (benchmark-results/inference-threads.md).</li>
+ *   <li><b>side by side</b> (light models): each image's thread gets the JVM's cores divided by the images in
+ *       flight, so one image alone uses every core and two use half each. Small layers do not parallelise well
+ *       within an operator, so several images at once win.</li>
+ * </ul>
+ *
+ * <p>Each model starts in turns; its {@value #MEASURED_PASSES}th forward pass (the first carries TorchScript's
+ * profiling run) decides: at least {@value #TURNS_SECONDS_PER_CROP} s per crop on all cores keeps turns, less
+ * switches to side by side. PyTorch's intra-op thread count is a per-thread setting (OpenMP's, through
+ * {@code at::set_num_threads}), so each task thread sets its own before each forward pass.
  *
  * <p>Used only when the user gave no {@code --intra-op-threads} and the model runs on the CPU.
  */
 final class ThreadBudget {
+  /** A crop slower than this on all cores is made of operators large enough to use every core well. */
+  static final double TURNS_SECONDS_PER_CROP = 0.2;
+  static final int MEASURED_PASSES = 2;
+
+  private static final Logger LOG = LoggerFactory.getLogger(ThreadBudget.class);
   private static final AtomicInteger IN_FLIGHT = new AtomicInteger();
   /** Per task thread: {cores of the JVM while it predicts an image (0: not managed), threads last set}. */
   private static final ThreadLocal<int[]> STATE = ThreadLocal.withInitial(() -> new int[2]);
@@ -39,13 +64,16 @@ final class ThreadBudget {
     };
   }
 
-  /** Before a forward pass: this thread's share of the cores now, if it changed since the last pass. */
+  /** Before a forward pass side by side: this thread's share of the cores now, if it changed since the last. */
   static void rebalance() {
     int[] state = STATE.get();
     if (state[0] == 0) {
       return;
     }
-    int threads = Math.max(1, state[0] / Math.max(1, IN_FLIGHT.get()));
+    setThreads(state, Math.max(1, state[0] / Math.max(1, IN_FLIGHT.get())));
+  }
+
+  private static void setThreads(int[] state, int threads) {
     if (threads != state[1]) {
       JniUtils.setNumThreads(threads);
       state[1] = threads;
@@ -60,5 +88,79 @@ final class ThreadBudget {
   /** The threads this thread last set, or 0 (tests). */
   static int threadsOfThisThread() {
     return STATE.get()[1];
+  }
+
+  /** How one model's images share the cores. */
+  enum Mode {
+    /** Still measuring: images take turns meanwhile. */
+    MEASURING, TURNS, SIDE_BY_SIDE
+  }
+
+  /** One per loaded model: its mode and the turn of its images. */
+  static final class Policy {
+    private final String model;
+    private final ReentrantLock turn = new ReentrantLock(true); // fair: images take turns in arrival order
+    private volatile Mode mode;
+    private int passes; // guarded by turn
+
+    Policy(String model) {
+      this(model, Mode.MEASURING);
+    }
+
+    /** A policy with its mode already chosen (tests). */
+    Policy(String model, Mode mode) {
+      this.model = model;
+      this.mode = mode;
+    }
+
+    Mode mode() {
+      return mode;
+    }
+
+    /**
+     * An image starts on this thread: in turns, it waits for its turn and then has every one of {@code cores};
+     * side by side, it takes its share of them. Closing the handle ends the image's claim.
+     */
+    Share image(int cores) {
+      if (mode != Mode.SIDE_BY_SIDE) {
+        turn.lock();
+        if (mode != Mode.SIDE_BY_SIDE) {
+          int[] state = STATE.get();
+          state[0] = Math.max(1, cores);
+          setThreads(state, state[0]);
+          return () -> {
+            state[0] = 0;
+            turn.unlock();
+          };
+        }
+        turn.unlock(); // the measurement chose side by side while this image waited
+      }
+      return enter(cores);
+    }
+
+    /**
+     * Runs one forward pass of {@code crops} crops: side by side with this thread's share of the cores now, in
+     * turns with every core (the image holds the turn). Outside an image's claim (explicit --intra-op-threads,
+     * GPU, benchmarks of the bare model) the pass runs as it is.
+     */
+    <T> T forward(int crops, Supplier<T> pass) {
+      if (!turn.isHeldByCurrentThread()) {
+        rebalance();
+        return pass.get();
+      }
+      long start = System.nanoTime();
+      T out = pass.get();
+      if (mode == Mode.MEASURING && ++passes == MEASURED_PASSES) {
+        decide((System.nanoTime() - start) / 1e9 / Math.max(1, crops), STATE.get()[0]);
+      }
+      return out;
+    }
+
+    private void decide(double secondsPerCrop, int cores) {
+      mode = secondsPerCrop >= TURNS_SECONDS_PER_CROP ? Mode.TURNS : Mode.SIDE_BY_SIDE;
+      LOG.info(String.format(Locale.ROOT, "%s: %.3f s per crop on %d threads: %s", model, secondsPerCrop, cores,
+          mode == Mode.TURNS ? "images take turns, each on every core" : "images predict side by side, "
+              + "sharing the cores"));
+    }
   }
 }

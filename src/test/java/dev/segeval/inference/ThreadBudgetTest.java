@@ -44,4 +44,65 @@ class ThreadBudgetTest {
       assertEquals(2, JniUtils.getNumThreads(), "alone again: both cores");
     }
   }
+
+  @Test
+  void heavyModelsTakeTurnsWithEveryCore() throws Exception {
+    DjlRuntime.configure(1);
+    ThreadBudget.Policy policy = new ThreadBudget.Policy("test model", ThreadBudget.Mode.TURNS);
+    CompletableFuture<Void> secondStarted = new CompletableFuture<>();
+    Thread second;
+    try (ThreadBudget.Share first = policy.image(2)) {
+      assertEquals(2, JniUtils.getNumThreads(), "its turn: every core");
+      second = new Thread(() -> {
+        try (ThreadBudget.Share s = policy.image(2)) {
+          secondStarted.complete(null);
+          assertEquals(2, JniUtils.getNumThreads());
+        }
+      });
+      second.start();
+      // The second image waits for the turn while this one holds it.
+      org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.TimeoutException.class,
+          () -> secondStarted.get(300, TimeUnit.MILLISECONDS));
+      assertEquals(1, policy.forward(1, () -> 1), "a forward pass inside the turn runs");
+    }
+    secondStarted.get(60, TimeUnit.SECONDS);
+    second.join(60_000);
+  }
+
+  @Test
+  void theSecondForwardPassChoosesTheMode() throws Exception {
+    DjlRuntime.configure(1);
+    ThreadBudget.Policy light = new ThreadBudget.Policy("light");
+    try (ThreadBudget.Share s = light.image(2)) {
+      light.forward(4, () -> 0);
+      assertEquals(ThreadBudget.Mode.MEASURING, light.mode(), "the first pass carries TorchScript's profiling");
+      light.forward(4, () -> 0);
+    }
+    assertEquals(ThreadBudget.Mode.SIDE_BY_SIDE, light.mode());
+    // Side by side, an image no longer waits for a turn: two at once share the cores.
+    try (ThreadBudget.Share a = light.image(2)) {
+      CompletableFuture<Integer> other = CompletableFuture.supplyAsync(() -> {
+        try (ThreadBudget.Share b = light.image(2)) {
+          return JniUtils.getNumThreads();
+        }
+      });
+      assertEquals(1, other.get(60, TimeUnit.SECONDS));
+    }
+
+    ThreadBudget.Policy heavy = new ThreadBudget.Policy("heavy");
+    long pause = (long) (ThreadBudget.TURNS_SECONDS_PER_CROP * 1000) + 50;
+    try (ThreadBudget.Share s = heavy.image(2)) {
+      for (int i = 0; i < ThreadBudget.MEASURED_PASSES; i++) {
+        heavy.forward(1, () -> {
+          try {
+            Thread.sleep(pause);
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+          return 0;
+        });
+      }
+    }
+    assertEquals(ThreadBudget.Mode.TURNS, heavy.mode());
+  }
 }
