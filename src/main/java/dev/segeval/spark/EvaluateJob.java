@@ -38,10 +38,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
@@ -51,9 +47,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.VoidFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -255,22 +249,14 @@ public final class EvaluateJob {
       HadoopPaths.delete(HadoopPaths.join(out, "summary.json"), conf);
       HadoopPaths.delete(runSummaryPath(out, spec.runId()), conf);
       AbsentClassPolicy policy = spec.absentPolicy();
-      JavaRDD<Row> imageRows = results.map(r -> ResultTables.imageRow(r, space, policy));
-      writeAll(List.of(
-          new TableWrite("images", spark.createDataFrame(imageRows, ResultTables.IMAGES)),
-          new TableWrite("classes", spark.createDataFrame(ResultTables.classRows(space, report),
-              ResultTables.CLASSES).coalesce(1)),
-          new TableWrite("categories", spark.createDataFrame(ResultTables.categoryRows(report),
-              ResultTables.CATEGORIES).coalesce(1)),
-          new TableWrite("confusion", spark.createDataFrame(ResultTables.confusionRows(space, aggregate.stats()),
-              ResultTables.CONFUSION).coalesce(1))), jsc, group, out, spec.runId(), log);
+      writeTables(results, space, policy, report, aggregate.stats(), jsc, group, confBc, conf, out, spec.runId(),
+          log);
       double writingSeconds = (System.nanoTime() - t2) / 1e9;
       double totalSeconds = (System.nanoTime() - t0) / 1e9;
       RunInfo run = runInfo(spec, startedAt, master, tasks.size(), aggregate, listingSeconds, scoringSeconds,
           writingSeconds, totalSeconds, failures, resumed, precision);
-      jsc.setJobGroup(group, "segeval: write summary/", false);
-      writeSmall(spark, List.of(ResultTables.summaryRow(run, report)), ResultTables.SUMMARY,
-          tablePath(out, "summary", spec.runId()));
+      writeSmall("summary", ResultTables.SUMMARY, List.of(ResultTables.summaryRow(run, report)), out,
+          spec.runId(), conf, null);
       String title = spec.dataset() + " " + spec.split() + ", run " + spec.runId();
       HadoopPaths.writeAtomically(HadoopPaths.join(out, "classes.svg"), Charts.classBars(space, report, title), conf);
       HadoopPaths.writeAtomically(HadoopPaths.join(out, "confusion.svg"),
@@ -383,59 +369,71 @@ public final class EvaluateJob {
     return Math.max(1, sparkConf.getInt("spark.executor.cores", 1) / Math.max(1, cpusPerTask));
   }
 
-  /** One result table to write under {@code <output>/<name>/run_id=<id>}. */
-  private record TableWrite(String name, Dataset<Row> rows) {
+  /**
+   * Writes the run's tables as Parquet files without Spark SQL jobs ({@link ParquetRows}): images/ from the
+   * executors, one file per partition of the results, the small tables from the driver.
+   */
+  private static void writeTables(JavaRDD<ImageResult> results, ClassSpace space, AbsentClassPolicy policy,
+                                  MetricReport report, SegmentationStats stats, JavaSparkContext jsc, String group,
+                                  Broadcast<SerializableConfiguration> confBc, Configuration conf, String out,
+                                  String runId, PrintStream log) throws IOException {
+    Map<String, Double> seconds = new LinkedHashMap<>();
+    long start = System.nanoTime();
+    jsc.setJobGroup(group, "segeval: write images/ for run " + runId, false);
+    String images = ResultTableFiles.stage(tablePath(out, "images", runId));
+    long written = results.mapPartitionsWithIndex(new WriteImageRows(space, policy, images, confBc), false)
+        .reduce(Long::sum);
+    if (written == 0) {
+      ResultTableFiles.writePart(images, 0, ParquetRows.encode(ResultTables.IMAGES, List.of()), conf);
+    }
+    ResultTableFiles.commit(images, tablePath(out, "images", runId), conf);
+    seconds.put("images", (System.nanoTime() - start) / 1e9);
+    writeSmall("classes", ResultTables.CLASSES, ResultTables.classRows(space, report), out, runId, conf, seconds);
+    writeSmall("categories", ResultTables.CATEGORIES, ResultTables.categoryRows(report), out, runId, conf, seconds);
+    writeSmall("confusion", ResultTables.CONFUSION, ResultTables.confusionRows(space, stats), out, runId, conf,
+        seconds);
+    StringBuilder line = new StringBuilder("[segeval] tables written:");
+    seconds.forEach((name, s) -> line.append(String.format(Locale.ROOT, " %s/ %.2f s", name, s)));
+    log.println(line);
   }
 
-  /**
-   * Writes the tables concurrently (independent Spark jobs: their scheduling and Parquet set-up overlap; job
-   * groups are per thread, so each names its own table in the UI) and rethrows the first failure once all ended.
-   */
-  private static void writeAll(List<TableWrite> tables, JavaSparkContext jsc, String group, String out,
-                               String runId, PrintStream log) throws IOException {
-    Map<String, Double> seconds = new java.util.concurrent.ConcurrentSkipListMap<>();
-    ExecutorService pool = Executors.newFixedThreadPool(tables.size(), r -> {
-      Thread t = new Thread(r, "segeval-writer");
-      t.setDaemon(true);
-      return t;
-    });
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (TableWrite t : tables) {
-        futures.add(pool.submit(() -> {
-          jsc.setJobGroup(group, "segeval: write " + t.name() + "/ for run " + runId, false);
-          long start = System.nanoTime();
-          t.rows().write().mode(SaveMode.Overwrite).parquet(tablePath(out, t.name(), runId));
-          seconds.put(t.name(), (System.nanoTime() - start) / 1e9);
-        }));
+  private static void writeSmall(String table, StructType schema, List<Row> rows, String out, String runId,
+                                 Configuration conf, Map<String, Double> seconds) throws IOException {
+    long start = System.nanoTime();
+    ResultTableFiles.replaceWith(tablePath(out, table, runId), schema, rows, conf);
+    if (seconds != null) {
+      seconds.put(table, (System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  /** On the executors: one images/ Parquet file per partition of the results; returns the rows written. */
+  static final class WriteImageRows implements
+      org.apache.spark.api.java.function.Function2<Integer, Iterator<ImageResult>, Iterator<Long>> {
+    private static final long serialVersionUID = 1L;
+    private final ClassSpace space;
+    private final AbsentClassPolicy policy;
+    private final String staging;
+    private final Broadcast<SerializableConfiguration> conf;
+
+    WriteImageRows(ClassSpace space, AbsentClassPolicy policy, String staging,
+                   Broadcast<SerializableConfiguration> conf) {
+      this.space = space;
+      this.policy = policy;
+      this.staging = staging;
+      this.conf = conf;
+    }
+
+    @Override
+    public Iterator<Long> call(Integer partition, Iterator<ImageResult> results) throws IOException {
+      List<Row> rows = new ArrayList<>();
+      while (results.hasNext()) {
+        rows.add(ResultTables.imageRow(results.next(), space, policy));
       }
-      Throwable first = null;
-      for (Future<?> f : futures) {
-        try {
-          f.get();
-        } catch (ExecutionException e) {
-          if (first == null) {
-            first = e.getCause();
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IOException("Interrupted while writing the result tables", e);
-        }
+      if (!rows.isEmpty()) {
+        ResultTableFiles.writePart(staging, partition, ParquetRows.encode(ResultTables.IMAGES, rows),
+            conf.value().get());
       }
-      if (first instanceof RuntimeException re) {
-        throw re;
-      }
-      if (first instanceof Error err) {
-        throw err;
-      }
-      if (first != null) {
-        throw new IOException("Cannot write the result tables", first);
-      }
-      StringBuilder line = new StringBuilder("[segeval] tables written (in parallel):");
-      seconds.forEach((name, s) -> line.append(String.format(Locale.ROOT, " %s/ %.1f s", name, s)));
-      log.println(line);
-    } finally {
-      pool.shutdownNow();
+      return List.of((long) rows.size()).iterator();
     }
   }
 
@@ -446,10 +444,6 @@ public final class EvaluateJob {
 
   public static String tablePath(String output, String table, String runId) {
     return HadoopPaths.join(output, table, "run_id=" + runId);
-  }
-
-  private static void writeSmall(SparkSession spark, List<Row> rows, StructType schema, String path) {
-    spark.createDataFrame(rows, schema).coalesce(1).write().mode(SaveMode.Overwrite).parquet(path);
   }
 
   static HtmlReports.ImageScore imageScore(ImageResult r, ClassSpace space, AbsentClassPolicy policy) {

@@ -21,7 +21,6 @@ import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -244,8 +243,9 @@ public final class NightlyJob {
     return out;
   }
 
-  private static void write(SparkSession spark, SuiteConfig suite, String table, StructType schema, List<Row> rows) {
+  private static void write(SparkSession spark, SuiteConfig suite, String table, StructType schema, List<Row> rows)
+      throws IOException {
     String path = HadoopPaths.join(HadoopPaths.qualify(suite.output()), table);
-    spark.createDataFrame(rows, schema).coalesce(1).write().mode(SaveMode.Overwrite).parquet(path);
+    ResultTableFiles.replaceWith(path, schema, rows, spark.sparkContext().hadoopConfiguration());
   }
 }

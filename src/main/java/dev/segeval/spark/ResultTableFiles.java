@@ -1,0 +1,53 @@
+package dev.segeval.spark;
+
+import dev.segeval.datasets.HadoopPaths;
+import java.io.IOException;
+import java.util.Locale;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Commits the Parquet files of a table or of one table partition ({@code <output>/<table>/run_id=<id>/}): the
+ * files are written under a hidden staging folder next to it (Spark's partition discovery skips names starting with '.'), then the
+ * old partition is removed and the staging folder renamed into its place, as Spark's overwrite of a path does.
+ * Each part file is written atomically under a name fixed by its partition number, so a retried task replaces
+ * its earlier attempt's file instead of adding a second one.
+ */
+final class ResultTableFiles {
+  private ResultTableFiles() {
+  }
+
+  /** A new staging folder for the files that will replace the folder {@code target}: hidden, next to it. */
+  static String stage(String target) {
+    Path t = new Path(target);
+    return new Path(t.getParent(), ".staging-" + t.getName() + "-" + UUID.randomUUID()).toString();
+  }
+
+  /** Replaces the folder {@code target} by one Parquet file of the rows, written on this JVM. */
+  static void replaceWith(String target, org.apache.spark.sql.types.StructType schema,
+                          java.util.List<org.apache.spark.sql.Row> rows, Configuration conf) throws IOException {
+    String staging = stage(target);
+    writePart(staging, 0, ParquetRows.encode(schema, rows), conf);
+    commit(staging, target, conf);
+  }
+
+  static void writePart(String staging, int partition, byte[] parquet, Configuration conf) throws IOException {
+    HadoopPaths.writeAtomically(HadoopPaths.join(staging,
+        String.format(Locale.ROOT, "part-%05d.snappy.parquet", partition)), parquet, conf);
+  }
+
+  /** Replaces {@code target} by the staging folder. */
+  static void commit(String staging, String target, Configuration conf) throws IOException {
+    Path from = new Path(staging);
+    Path to = new Path(target);
+    FileSystem fs = to.getFileSystem(conf);
+    if (fs.exists(to) && !fs.delete(to, true)) {
+      throw new IOException("Cannot replace " + HadoopPaths.redact(target));
+    }
+    if (!fs.rename(from, to)) {
+      throw new IOException("Cannot rename " + HadoopPaths.redact(staging) + " to " + HadoopPaths.redact(target));
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package dev.segeval.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Files written without Spark SQL read back through Spark exactly as Spark's own files of the same rows. */
+class ParquetRowsTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void imagesRowsReadBackAsSparkWritesThem() throws Exception {
+    SparkSession spark = SparkTestSession.get();
+    Row cell = RowFactory.create(1, 2, 30L);
+    Row inst = RowFactory.create(11, 5L, 1L, 0.25, 1.5, "0.25", "1.5");
+    List<Row> rows = new ArrayList<>();
+    rows.add(RowFactory.create("a", "img/a.png", "gt/a.png", null, "ok", null, null, 64, 32, 2000L, 1900L, 48L,
+        0.71, 0.95, 0.5, "host-1", new Row[] {cell, RowFactory.create(0, 0, 1970L)}, new Row[] {inst},
+        new Row[0]));
+    rows.add(RowFactory.create("b", "img/b.png", "gt/b.png", null, "failed", "corrupt-image",
+        "img/b.png: not a PNG", null, null, null, null, null, null, null, 0.1, "host-2", new Row[0], new Row[0],
+        new Row[0]));
+    rows.add(RowFactory.create("c\u00e9", "img/c.png", "gt/c.png", "p/c.png", "ok", null, null, 1, 1, 1L, 0L,
+        0L, Double.NaN, 0.0, 0.0, "host-1", new Row[] {cell}, new Row[0], new Row[] {inst}));
+    Path ours = tmp.resolve("ours.snappy.parquet");
+    Files.write(ours, ParquetRows.encode(ResultTables.IMAGES, rows));
+    String theirs = tmp.resolve("theirs").toString();
+    spark.createDataFrame(rows, ResultTables.IMAGES).coalesce(1).write().parquet(theirs);
+
+    Dataset<Row> a = spark.read().parquet(ours.toString());
+    Dataset<Row> b = spark.read().parquet(theirs);
+    assertEquals(b.schema(), a.schema());
+    assertEquals(b.orderBy("image_id").collectAsList(), a.orderBy("image_id").collectAsList());
+    Row first = a.orderBy("image_id").first();
+    assertEquals(30L, first.<Row>getList(first.fieldIndex("confusion")).get(0).getLong(2));
+  }
+
+  @Test
+  void noRowsStillCarryTheSchemaAndScalarArraysWork() throws Exception {
+    SparkSession spark = SparkTestSession.get();
+    Path empty = tmp.resolve("empty.parquet");
+    Files.write(empty, ParquetRows.encode(ResultTables.SUMMARY, List.of()));
+    Dataset<Row> read = spark.read().parquet(empty.toString());
+    assertEquals(ResultTables.SUMMARY.fieldNames().length, read.schema().fields().length);
+    assertEquals(SparkTestSession.get().createDataFrame(List.of(), ResultTables.SUMMARY).schema().json(),
+        read.schema().json());
+    assertEquals(0, read.count());
+
+    StructType scalars = new StructType().add("flag", DataTypes.BooleanType)
+        .add("values", DataTypes.createArrayType(DataTypes.DoubleType, true))
+        .add("required", DataTypes.LongType, false);
+    Path file = tmp.resolve("scalars.parquet");
+    Files.write(file, ParquetRows.encode(scalars, List.of(
+        RowFactory.create(true, new Double[] {1.5, null, -2.0}, 7L),
+        RowFactory.create(null, null, 8L))));
+    List<Row> back = spark.read().parquet(file.toString()).collectAsList();
+    assertEquals(true, back.get(0).getBoolean(0));
+    assertEquals(java.util.Arrays.asList(1.5, null, -2.0), back.get(0).getList(1));
+    assertEquals(7L, back.get(0).getLong(2));
+    assertEquals(8L, back.get(1).getLong(2));
+    assertEquals(true, back.get(1).isNullAt(0));
+  }
+
+  @Test
+  void aNullInARequiredColumnIsAProgrammingError() {
+    StructType schema = new StructType().add("id", DataTypes.LongType, false);
+    assertThrows(IllegalArgumentException.class,
+        () -> ParquetRows.encode(schema, List.of(RowFactory.create((Object) null))));
+  }
+}
