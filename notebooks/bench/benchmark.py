@@ -177,19 +177,169 @@ def demo():
         % (wall, t['listingSeconds'], t['scoringSeconds'], t['writingSeconds']), '-', '<= 10 s', wall <= 10)
 
 
-def listing_run():
-    root = os.path.join(WORK, 'big20k')
+def listing_run(images=100000):
+    root = os.path.join(WORK, 'big%dk' % (images // 1000))
     if not os.path.isdir(os.path.join(root, 'cityscapes')):
-        timed(segeval('synth', '--dataset', 'cityscapes', '--output', root, '--images', '20000', '--width', '64',
+        timed(segeval('synth', '--dataset', 'cityscapes', '--output', root, '--images', str(images), '--width', '64',
                       '--height', '32', '--seed', '3'))
-    out = os.path.join(WORK, 'big20k-out')
+    out = os.path.join(WORK, 'big%dk-out' % (images // 1000))
     wall, rss, _ = timed(evaluate('--dataset', 'cityscapes', '--data-root', root + '/cityscapes', '--predictions',
                                   root + '/cityscapes-predictions', '--output', out, '--quiet', '--run-id', 'bench'))
     t = summary(out)['timings']
     share = (t['listingSeconds'] + t['writingSeconds']) / t['totalSeconds']
-    row('20,000 images 64x32 with predictions, local file system',
+    row('%d images 64x32 with predictions, local file system' % images,
         'listing %.1f s, scoring %.1f s, writing %.1f s, total %.1f s (driver RSS %.0f MB)' % (
             t['listingSeconds'], t['scoringSeconds'], t['writingSeconds'], t['totalSeconds'], rss),
+        'listing+writing %.0f %%' % (100 * share), '<= 10 % of wall (at 100,000 images)', share <= 0.10)
+
+
+def demo_vs_python(images=480):
+    """The demo model over many images: the project's Python reference loop against jobs/evaluate.sh, whole process."""
+    root = os.path.join(WORK, 'demo%d' % images)
+    if not os.path.isdir(os.path.join(root, 'cityscapes')):
+        timed(segeval('synth', '--dataset', 'cityscapes', '--output', root, '--images', str(images), '--width', '512',
+                      '--height', '256', '--seed', '7'))
+    wall_py, rss_py, out = timed([PY, 'notebooks/pspnet/evaluate_synth.py', '--model',
+                                  'notebooks/models/pspnet-tiny-synth-cityscapes.pt', '--data', root, '--split', 'val',
+                                  '--threads', str(os.cpu_count())])
+    miou_py = float(re.search(r'^mIoU ([0-9.]+)', out, re.M).group(1))
+    out_dir = os.path.join(WORK, 'demo%d-out' % images)
+    wall, rss, _ = timed(evaluate('--config', 'conf/datasets/cityscapes.properties', '--config',
+                                  'conf/models/pspnet-tiny-synth-cityscapes.properties', '--data-root',
+                                  root + '/cityscapes', '--output', out_dir, '--quiet', '--run-id', 'bench'))
+    s = summary(out_dir)
+    t = s['timings']
+    miou = s['metrics']['mIoU']
+    ratio = wall_py / wall
+    row('demo model, %d images 512x256: Python reference loop (evaluate_synth.py) vs jobs/evaluate.sh, whole '
+        'process' % images,
+        'Python %.1f s wall; project %.1f s wall (scoring %.1f, writing %.1f); mIoU %.4f vs %.4f' % (
+            wall_py, wall, t['scoringSeconds'], t['writingSeconds'], miou_py, miou),
+        '%.2fx' % ratio, '>= 2x wall', ratio >= 2)
+
+
+def bench_inference(model, label, images, width, height, crop, base, flip, extra=()):
+    """Spark job end to end against the bare predictor on pre-decoded images, same JVM (bench-inference)."""
+    out = os.path.join(WORK, 'inference-%s.md' % re.sub(r'[^a-z0-9]+', '-', label.lower()))
+    if os.path.exists(out):
+        os.remove(out)
+    timed(segeval('bench-inference', '--model', model, '--label', label, '--images', str(images), '--width',
+                  str(width), '--height', str(height), '--crop-size', crop, '--base-size', str(base), '--flip', flip,
+                  '--output', out, *extra))
+    text = open(out).read()
+    job = float(re.search(r'\| Spark job local\[\d+\] end to end[^|]*\| [0-9.]+ \| [0-9.]+ \| ([0-9.]+) \|',
+                          text).group(1))
+    stage = float(re.search(r'\| Spark scoring stage only \| [0-9.]+ \| [0-9.]+ \| ([0-9.]+) \|', text).group(1))
+    return job, stage
+
+
+def inference_efficiency(full_model=None):
+    job, stage = bench_inference('notebooks/models/pspnet-tiny-synth-cityscapes.pt', 'demo model, 96 images', 96,
+                                 512, 256, '257x513', 512, 'none')
+    row('Spark job vs bare predictor on pre-decoded images, demo model, 96 images (bench-inference)',
+        'end to end %.2f, scoring stage %.2f of the best bare predictor' % (job, stage), '%.2f' % job, '>= 0.85',
+        job >= 0.85)
+    if full_model:
+        job, stage = bench_inference(full_model, 'ResNet-50 PSPNet, 4 images', 4, 512, 256, '473', 512, 'average',
+                                     ['--batch-size', '1', '--threads', '1', '--intra-op-threads',
+                                      str(os.cpu_count())])
+        row('Spark job vs bare predictor, ResNet-50 PSPNet, 4 images (bench-inference)',
+            'end to end %.2f, scoring stage %.2f of the best bare predictor' % (job, stage), '%.2f' % job,
+            '>= 0.95', job >= 0.95)
+
+
+def scaling():
+    csv_path = os.path.join(WORK, 'scaling.csv')
+    md_path = os.path.join(ROOT, 'benchmark-results', 'scaling.md')
+    timed(['mvn', '-B', '-o', '-q', 'test', '-Dgroups=benchmark', '-Dtest=ClusterScalingBenchmark',
+           '-Dsurefire.failIfNoSpecifiedTests=false', '-Dsegeval.results=' + md_path,
+           '-Dsegeval.results.csv=' + csv_path])
+    with open(csv_path) as f:
+        runs = list(csv.DictReader(f))
+    sixteen = runs[2]
+    ratio16 = float(sixteen['per_image_ratio_to_1x'])
+    row('scaling: demo model, local[2], 1x / 4x / 16x images (%s / %s / %s)' % tuple(r['images'] for r in runs[:3]),
+        'scoring %s / %s / %s s; per image relative to 1x: %s / %s' % (
+            runs[0]['scoring_seconds'], runs[1]['scoring_seconds'], runs[2]['scoring_seconds'],
+            runs[1]['per_image_ratio_to_1x'], runs[2]['per_image_ratio_to_1x']),
+        '%.2f' % ratio16, 'linear within 10 %', abs(ratio16 - 1) <= 0.10 or ratio16 < 1)
+    local, cluster = runs[1], runs[3]
+    ratio = float(local['scoring_seconds']) / float(cluster['scoring_seconds'])
+    row('standalone cluster (2 Workers x 1 core, loopback) vs local[2], %s images' % cluster['images'],
+        'scoring %s s vs %s s; process wall %s s vs %s s' % (cluster['scoring_seconds'], local['scoring_seconds'],
+                                                             cluster['wall_seconds'], local['wall_seconds']),
+        '%.2fx' % ratio, 'reported (same cores)', 'reported')
+
+
+def rss_over_images(model, images=2000):
+    """Peak RSS of the process over a long run with the full model, sampled: is it flat in the image count?"""
+    root = os.path.join(WORK, 'ade%d-small' % images)
+    if not os.path.isdir(os.path.join(root, 'ade20k')):
+        timed(segeval('synth', '--dataset', 'ade20k', '--output', root, '--images', str(images), '--width', '64',
+                      '--height', '48', '--seed', '9'))
+    out_dir = os.path.join(WORK, 'ade%d-small-out' % images)
+    cmd = evaluate('--dataset', 'ade20k', '--data-root', root + '/ade20k', '--model', model, '--base-size', '64',
+                   '--crop-size', '65', '--output', out_dir, '--quiet', '--run-id', 'bench')
+    log('$ ' + ' '.join(cmd))
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    samples = []
+    while p.poll() is None:
+        rss = 0
+        for pid in [p.pid] + children(p.pid):
+            try:
+                with open('/proc/%d/status' % pid) as f:
+                    rss += int(re.search(r'VmRSS:\s+(\d+)', f.read()).group(1))
+            except (OSError, AttributeError):
+                pass
+        samples.append((time.perf_counter() - t0, rss / 1024))
+        time.sleep(1)
+    err = p.stderr.read()
+    if p.returncode != 0:
+        sys.stderr.write(err[-4000:])
+        raise SystemExit('benchmark step failed: ' + ' '.join(cmd))
+    t = summary(out_dir)['timings']
+    end = time.perf_counter() - t0
+    start = end - t['totalSeconds']  # the job's clock starts after the JVM and Spark
+    quarters = []
+    for q in range(4):
+        lo, hi = start + (end - start) * q / 4, start + (end - start) * (q + 1) / 4
+        quarters.append(max([m for (s, m) in samples if lo <= s <= hi] or [0]))
+    growth = quarters[3] / quarters[1] if quarters[1] else float('nan')
+    row('peak RSS over %d images with the ResNet-50 PSPNet (64x48, crop 65), by quarter of the run' % images,
+        '%s MB; %.1f images/s' % (' / '.join('%.0f' % q for q in quarters), images / t['scoringSeconds']),
+        '%.2f (4th / 2nd quarter)' % growth, 'flat (within 10 %)', growth <= 1.10)
+
+
+def children(pid):
+    try:
+        with open('/proc/%d/task/%d/children' % (pid, pid)) as f:
+            kids = [int(k) for k in f.read().split()]
+    except OSError:
+        return []
+    out = list(kids)
+    for k in kids:
+        out += children(k)
+    return out
+
+
+def s3_scale():
+    md = os.path.join(WORK, 's3scale.md')
+    if os.path.exists(md):
+        os.remove(md)
+    timed(['mvn', '-B', '-o', '-q', 'test', '-Dgroups=benchmark', '-Dtest=S3ScaleBenchmark',
+           '-Dsurefire.failIfNoSpecifiedTests=false', '-Dsegeval.results=' + md])
+    text = open(md).read()
+
+    def value(name):
+        return float(re.search(r'\| %s \| ([0-9.]+) s' % re.escape(name), text).group(1))
+    listing, scoring, writing = (value('evaluate: listing and matching'), value('evaluate: scoring'),
+                                 value('evaluate: writing tables'))
+    total = value('evaluate: total')
+    share = (listing + writing) / total
+    row('s3a: 10,000 images (30,000 objects) on S3Proxy, loopback',
+        'listing and matching %.1f s, scoring %.1f s, writing %.1f s, total %.1f s' % (listing, scoring, writing,
+                                                                                       total),
         'listing+writing %.0f %%' % (100 * share), '<= 10 % of wall (at 100,000 images)', share <= 0.10)
 
 
@@ -254,8 +404,13 @@ def main():
                         ['--base-size', '2048', '--crop-size', '713'],
                         ['--crop', '713', '713', '--base-size', '2048', '--scales', '1.0', '--flip', 'semseg'])
     demo()
+    demo_vs_python()
+    inference_efficiency(None if a.quick else model)
     if not a.quick:
+        rss_over_images(model)
+        scaling()
         listing_run()
+        s3_scale()
     write(a.quick, started, time.perf_counter() - t0)
 
 

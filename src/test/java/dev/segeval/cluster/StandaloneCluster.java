@@ -173,7 +173,16 @@ public final class StandaloneCluster implements AutoCloseable {
 
   /** Starts spark-submit (client mode) for the application; the caller waits for it. */
   public Process submit(String name, Path appJar, List<String> sparkConf, List<String> appArgs) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit", "--master", masterUrl(),
+    return submit(name, masterUrl(), appJar, sparkConf, appArgs);
+  }
+
+  /**
+   * Starts spark-submit (client mode) with another master, e.g. {@code local[2]}: the same launcher, JVM options
+   * and jars as the cluster's applications, for comparisons with it.
+   */
+  public Process submit(String name, String master, Path appJar, List<String> sparkConf, List<String> appArgs)
+      throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit", "--master", master,
         "--deploy-mode", "client", "--class", "dev.segeval.cli.SegEval",
         "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
         "--conf", "spark.ui.enabled=false", "--conf", "spark.executor.memory=768m",
