@@ -271,7 +271,7 @@ def scaling():
         '%.2fx' % ratio, 'reported (same cores)', 'reported')
 
 
-def rss_over_images(model, images=2000):
+def rss_over_images(model, images=10000):
     """Peak RSS of the process over a long run with the full model, sampled: is it flat in the image count?"""
     root = os.path.join(WORK, 'ade%d-small' % images)
     if not os.path.isdir(os.path.join(root, 'ade20k')):
@@ -279,7 +279,7 @@ def rss_over_images(model, images=2000):
                       '--height', '48', '--seed', '9'))
     out_dir = os.path.join(WORK, 'ade%d-small-out' % images)
     cmd = evaluate('--dataset', 'ade20k', '--data-root', root + '/ade20k', '--model', model, '--base-size', '64',
-                   '--crop-size', '65', '--output', out_dir, '--quiet', '--run-id', 'bench')
+                   '--crop-size', '65', '--flip', 'none', '--output', out_dir, '--quiet', '--run-id', 'bench')
     log('$ ' + ' '.join(cmd))
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -306,7 +306,7 @@ def rss_over_images(model, images=2000):
         lo, hi = start + (end - start) * q / 4, start + (end - start) * (q + 1) / 4
         quarters.append(max([m for (s, m) in samples if lo <= s <= hi] or [0]))
     growth = quarters[3] / quarters[1] if quarters[1] else float('nan')
-    row('peak RSS over %d images with the ResNet-50 PSPNet (64x48, crop 65), by quarter of the run' % images,
+    row('peak RSS over %d images with the ResNet-50 PSPNet (64x48, crop 65, no flip), by quarter of the run' % images,
         '%s MB; %.1f images/s' % (' / '.join('%.0f' % q for q in quarters), images / t['scoringSeconds']),
         '%.2f (4th / 2nd quarter)' % growth, 'flat (within 10 %)', growth <= 1.10)
 

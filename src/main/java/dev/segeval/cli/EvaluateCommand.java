@@ -85,7 +85,9 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--stride-rate", paramLabel = "R", description = "Window stride / crop (default 2/3).")
   Double strideRate;
 
-  @Option(names = "--batch-size", paramLabel = "N", description = "Windows per forward pass (default 4).")
+  @Option(names = "--batch-size", paramLabel = "N", description = "Windows per forward pass; 0, the default: on a CPU as many as fit "
+          + "600,000 input pixels with their flipped copies (one 473x473 window with flip, four of 257x513 without), "
+          + "on a GPU 4.")
   Integer batchSize;
 
   @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|gpu",

@@ -16,7 +16,8 @@ import java.util.Locale;
  * @param cropWidth  window width
  * @param baseSize   longer side at scale 1.0 (ADE20K, VOC: 512; Cityscapes: 2048)
  * @param strideRate window stride as a fraction of the crop (2/3 in the paper's code)
- * @param batchSize  windows per forward pass (flipped copies ride along in the same batch)
+ * @param batchSize  windows per forward pass (flipped copies ride along in the same batch); {@value #AUTO_BATCH}:
+ *                   chosen from the crop and the device ({@link #windowsPerPass})
  */
 public record ProtocolSettings(double[] scales, FlipMode flip, int cropHeight, int cropWidth, int baseSize,
                                double strideRate, int batchSize) implements Serializable {
@@ -40,19 +41,43 @@ public record ProtocolSettings(double[] scales, FlipMode flip, int cropHeight, i
     if (!(strideRate > 0) || strideRate > 1) {
       throw new InvalidSettingException("Cannot use --stride-rate " + strideRate + ": must be in (0, 1]");
     }
-    if (batchSize < 1 || batchSize > 256) {
-      throw new InvalidSettingException("Cannot use --batch-size " + batchSize + ": must be 1..256");
+    if (batchSize < AUTO_BATCH || batchSize > 256) {
+      throw new InvalidSettingException("Cannot use --batch-size " + batchSize + ": must be 1..256 (0: auto)");
     }
     scales = scales.clone();
+  }
+
+  /** The batch size that lets {@link #windowsPerPass} choose. */
+  public static final int AUTO_BATCH = 0;
+  /**
+   * Input pixels per forward pass on a CPU under auto batching. Measured with the ResNet-50 PSPNet on 2 cores
+   * (473 x 473 crops): 1.36-1.38 s per crop with one window and its flip per pass, 1.47-1.64 s with four crops
+   * (benchmark-results/inference-threads.md): large crops do not fit the caches twice, so a CPU gets one window
+   * of a large crop per pass and several of a small one (the demo's 257 x 513 windows: four).
+   */
+  static final long CPU_PIXELS_PER_PASS = 600_000;
+  /** Windows per pass on a GPU under auto batching: more parallel work per kernel launch. */
+  static final int GPU_WINDOWS_PER_PASS = 4;
+
+  /** Windows per forward pass on this device: the batch size given, or the auto choice. */
+  public int windowsPerPass(boolean gpu) {
+    if (batchSize != AUTO_BATCH) {
+      return batchSize;
+    }
+    if (gpu) {
+      return GPU_WINDOWS_PER_PASS;
+    }
+    long perWindow = (long) cropHeight * cropWidth * (flip == FlipMode.NONE ? 1 : 2);
+    return (int) Math.max(1, Math.min(GPU_WINDOWS_PER_PASS, CPU_PIXELS_PER_PASS / perWindow));
   }
 
   /** semseg's defaults for a dataset: ADE20K and VOC base 512, crop 473; Cityscapes base 2048, crop 713. */
   public static ProtocolSettings defaults(String dataset) {
     return switch (dataset.toLowerCase(Locale.ROOT)) {
-      case "cityscapes" -> new ProtocolSettings(new double[] {1.0}, FlipMode.AVERAGE, 713, 713, 2048, 2.0 / 3, 4);
+      case "cityscapes" -> new ProtocolSettings(new double[] {1.0}, FlipMode.AVERAGE, 713, 713, 2048, 2.0 / 3, AUTO_BATCH);
       case "ade20k", "voc2012", "voc" -> new ProtocolSettings(new double[] {1.0}, FlipMode.AVERAGE, 473, 473, 512,
-          2.0 / 3, 4);
-      default -> new ProtocolSettings(new double[] {1.0}, FlipMode.AVERAGE, 473, 473, 512, 2.0 / 3, 4);
+          2.0 / 3, AUTO_BATCH);
+      default -> new ProtocolSettings(new double[] {1.0}, FlipMode.AVERAGE, 473, 473, 512, 2.0 / 3, AUTO_BATCH);
     };
   }
 
@@ -109,7 +134,8 @@ public record ProtocolSettings(double[] scales, FlipMode flip, int cropHeight, i
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "scales %s, flip %s, crop %dx%d, base %d, stride rate %.4f, batch %d",
-        Arrays.toString(scales), flip.cliName(), cropHeight, cropWidth, baseSize, strideRate, batchSize);
+    return String.format(Locale.ROOT, "scales %s, flip %s, crop %dx%d, base %d, stride rate %.4f, batch %s",
+        Arrays.toString(scales), flip.cliName(), cropHeight, cropWidth, baseSize, strideRate,
+        batchSize == AUTO_BATCH ? "auto" : String.valueOf(batchSize));
   }
 }

@@ -93,8 +93,9 @@ public final class SlidingWindowPredictor {
     }
     NDArray sum = null;
     float[] count = new float[fullH * fullW];
-    for (int start = 0; start < windows.size(); start += settings.batchSize()) {
-      List<int[]> batch = windows.subList(start, Math.min(windows.size(), start + settings.batchSize()));
+    int perPass = settings.windowsPerPass(model.device().isGpu());
+    for (int start = 0; start < windows.size(); start += perPass) {
+      List<int[]> batch = windows.subList(start, Math.min(windows.size(), start + perPass));
       NDList crops = new NDList(batch.size());
       for (int[] win : batch) {
         crops.add(image.get(new NDIndex(":, :, {}:{}, {}:{}", win[0], win[0] + cropH, win[1], win[1] + cropW)));

@@ -88,11 +88,11 @@ class ModelCardTest {
     SparkTestSession.get();
     assertEquals(0, dev.segeval.cli.SegEval.execute(concat(common, "--run-id", "from-card")));
     // Not the dataset's defaults (crop 713, base 2048, flip averaged): the card's.
-    assertEquals("scales [1.0], flip none, crop 65x97, base 160, stride rate 0.5000, batch 4",
+    assertEquals("scales [1.0], flip none, crop 65x97, base 160, stride rate 0.5000, batch auto",
         protocolOf("from-card"));
     assertEquals(0, dev.segeval.cli.SegEval.execute(concat(common, "--run-id", "options-win", "--crop-size", "81",
         "--flip", "average")));
-    assertEquals("scales [1.0], flip average, crop 81x81, base 160, stride rate 0.5000, batch 4",
+    assertEquals("scales [1.0], flip average, crop 81x81, base 160, stride rate 0.5000, batch auto",
         protocolOf("options-win"));
 
     // A card whose protocol cannot be used: exit 2, naming the card and the key.

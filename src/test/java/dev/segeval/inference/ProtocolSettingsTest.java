@@ -54,4 +54,20 @@ class ProtocolSettingsTest {
     assertThrows(IllegalArgumentException.class, () -> FlipMode.parse("sideways"));
     assertEquals(FlipMode.CAFFE, FlipMode.parse("caffe"));
   }
+
+  @Test
+  void autoBatchGivesACpuOneLargeWindowWithItsFlipAndSeveralSmallOnes() {
+    ProtocolSettings ade = ProtocolSettings.defaults("ade20k");
+    assertEquals(ProtocolSettings.AUTO_BATCH, ade.batchSize());
+    assertEquals(1, ade.windowsPerPass(false), "473x473 with flip: 447,458 pixels");
+    assertEquals(1, ProtocolSettings.defaults("cityscapes").windowsPerPass(false));
+    assertEquals(4, ade.windowsPerPass(true));
+    ProtocolSettings demo = new ProtocolSettings(new double[] {1.0}, FlipMode.NONE, 257, 513, 512, 2.0 / 3,
+        ProtocolSettings.AUTO_BATCH);
+    assertEquals(4, demo.windowsPerPass(false), "257x513 without flip: 131,841 pixels");
+    ProtocolSettings given = new ProtocolSettings(new double[] {1.0}, FlipMode.AVERAGE, 473, 473, 512, 2.0 / 3, 3);
+    assertEquals(3, given.windowsPerPass(false));
+    assertThrows(IllegalArgumentException.class,
+        () -> new ProtocolSettings(new double[] {1}, FlipMode.NONE, 473, 473, 512, 2.0 / 3, -1));
+  }
 }
