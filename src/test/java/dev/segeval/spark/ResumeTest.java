@@ -56,10 +56,10 @@ class ResumeTest {
         new SyntheticDatasets.Options(IMAGES, 256, 128, 11, "val"), new Configuration());
   }
 
-  /** The demo model's protocol (conf/models/pspnet-tiny-synth-cityscapes.properties). */
+  /** The demo model's protocol (conf/models/pspnet-tiny-synth-cityscapes.properties), batch as the CLI's default. */
   static InferenceOptions demoModel(String uri) {
     return new InferenceOptions(uri, new ProtocolSettings(new double[] {1.0}, FlipMode.NONE, 257, 513, 512,
-        2.0 / 3, 4), "cpu", 1, 100_000_000L, null, false);
+        2.0 / 3, ProtocolSettings.AUTO_BATCH), "cpu", 1, 100_000_000L, null, false);
   }
 
   EvaluationSpec modelSpec(String model, String runId, int partitions) {
