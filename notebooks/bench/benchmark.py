@@ -98,10 +98,10 @@ def row(what, measured, ratio, goal, met, detail=''):
     log('%s: %s (%s) goal %s -> %s' % (what, measured, ratio, goal, ROWS[-1]['met']))
 
 
-def ensure_model():
-    model = os.path.join(WORK, 'ade20k-psp50.pt')
+def ensure_model(dataset='ade20k'):
+    model = os.path.join(WORK, dataset + '-psp50.pt')
     if not os.path.exists(model):
-        timed([PY, 'notebooks/pspnet/export.py', '--layers', '50', '--dataset', 'ade20k', '--weights', 'none',
+        timed([PY, 'notebooks/pspnet/export.py', '--layers', '50', '--dataset', dataset, '--weights', 'none',
                '--output', model])
     return model
 
@@ -233,14 +233,14 @@ def bench_inference(model, label, images, width, height, crop, base, flip, extra
     return job, stage
 
 
-def inference_efficiency(full_model=None):
+def inference_efficiency(full=False):
     job, stage = bench_inference('notebooks/models/pspnet-tiny-synth-cityscapes.pt', 'demo model, 96 images', 96,
                                  512, 256, '257x513', 512, 'none')
     row('Spark job vs bare predictor on pre-decoded images, demo model, 96 images (bench-inference)',
         'end to end %.2f, scoring stage %.2f of the best bare predictor' % (job, stage), '%.2f' % job, '>= 0.85',
         job >= 0.85)
-    if full_model:
-        job, stage = bench_inference(full_model, 'ResNet-50 PSPNet, 4 images', 4, 512, 256, '473', 512, 'average',
+    if full:
+        job, stage = bench_inference(ensure_model('cityscapes'), 'ResNet-50 PSPNet, 4 images', 4, 512, 256, '473', 512, 'average',
                                      ['--batch-size', '1', '--threads', '1', '--intra-op-threads',
                                       str(os.cpu_count())])
         row('Spark job vs bare predictor, ResNet-50 PSPNet, 4 images (bench-inference)',
@@ -343,6 +343,14 @@ def s3_scale():
         'listing+writing %.0f %%' % (100 * share), '<= 10 % of wall (at 100,000 images)', share <= 0.10)
 
 
+def guarded(step, *args):
+    """Runs one benchmark step; a failure becomes a row saying so, and the other rows still run."""
+    try:
+        step(*args)
+    except (SystemExit, Exception) as e:  # noqa: B902 - any failure of a step is reported, not fatal
+        row('%s: FAILED' % step.__name__, str(e).replace('|', '/')[:300], '-', '-', 'failed')
+
+
 def write(quick, started, seconds):
     date = datetime.date.today().isoformat()
     name = 'benchmark-%s%s' % (date, '-quick' if quick else '')
@@ -388,29 +396,28 @@ def main():
     started = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')
     t0 = time.perf_counter()
     timed(segeval('--version'))  # builds the jar first, outside any timing
-    core(a.quick)
+    guarded(core, a.quick)
     model = ensure_model()
     ade4 = ensure_ade('ade4', 4, 512, 256, 5)
-    model_vs_python('ResNet-50 PSPNet, 4 images 512x256, crop 473, single scale + flip', model, ade4, [],
-                    ['--crop', '473', '473', '--base-size', '512', '--scales', '1.0', '--flip', 'semseg'],
-                    precision_rows=True)
+    guarded(model_vs_python, 'ResNet-50 PSPNet, 4 images 512x256, crop 473, single scale + flip', model, ade4, [],
+            ['--crop', '473', '473', '--base-size', '512', '--scales', '1.0', '--flip', 'semseg'], 1.2, True)
     if not a.quick:
-        model_vs_python('same, paper multi-scale 0.5-1.75 + flip', model, ade4,
-                        ['--scales', '0.5,0.75,1.0,1.25,1.5,1.75'],
-                        ['--crop', '473', '473', '--base-size', '512', '--scales', '0.5', '0.75', '1.0', '1.25', '1.5',
-                         '1.75', '--flip', 'semseg'])
+        guarded(model_vs_python, 'same, paper multi-scale 0.5-1.75 + flip', model, ade4,
+                ['--scales', '0.5,0.75,1.0,1.25,1.5,1.75'],
+                ['--crop', '473', '473', '--base-size', '512', '--scales', '0.5', '0.75', '1.0', '1.25', '1.5',
+                 '1.75', '--flip', 'semseg'])
         ade1 = ensure_ade('ade1', 1, 2048, 1024, 4)
-        model_vs_python('one full-size 2048x1024 image, base 2048, crop 713, single scale + flip', model, ade1,
-                        ['--base-size', '2048', '--crop-size', '713'],
-                        ['--crop', '713', '713', '--base-size', '2048', '--scales', '1.0', '--flip', 'semseg'])
-    demo()
-    demo_vs_python()
-    inference_efficiency(None if a.quick else model)
+        guarded(model_vs_python, 'one full-size 2048x1024 image, base 2048, crop 713, single scale + flip', model,
+                ade1, ['--base-size', '2048', '--crop-size', '713'],
+                ['--crop', '713', '713', '--base-size', '2048', '--scales', '1.0', '--flip', 'semseg'])
+    guarded(demo)
+    guarded(demo_vs_python)
+    guarded(inference_efficiency, not a.quick)
     if not a.quick:
-        rss_over_images(model)
-        scaling()
-        listing_run()
-        s3_scale()
+        guarded(rss_over_images, model)
+        guarded(scaling)
+        guarded(listing_run)
+        guarded(s3_scale)
     write(a.quick, started, time.perf_counter() - t0)
 
 
