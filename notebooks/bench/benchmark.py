@@ -300,14 +300,20 @@ def rss_over_images(model, images=10000):
         raise SystemExit('benchmark step failed: ' + ' '.join(cmd))
     t = summary(out_dir)['timings']
     end = time.perf_counter() - t0
-    start = end - t['totalSeconds']  # the job's clock starts after the JVM and Spark
+    # The job's clock starts after the JVM and Spark; scoring runs from the end of listing for scoringSeconds.
+    scoring_start = end - t['totalSeconds'] + t['listingSeconds']
+    scoring_end = scoring_start + t['scoringSeconds']
     quarters = []
     for q in range(4):
-        lo, hi = start + (end - start) * q / 4, start + (end - start) * (q + 1) / 4
+        lo = scoring_start + (scoring_end - scoring_start) * q / 4
+        hi = scoring_start + (scoring_end - scoring_start) * (q + 1) / 4
         quarters.append(max([m for (s, m) in samples if lo <= s <= hi] or [0]))
+    after = max([m for (s, m) in samples if s > scoring_end] or [0])
     growth = quarters[3] / quarters[1] if quarters[1] else float('nan')
-    row('peak RSS over %d images with the ResNet-50 PSPNet (64x48, crop 65, no flip), by quarter of the run' % images,
-        '%s MB; %.1f images/s' % (' / '.join('%.0f' % q for q in quarters), images / t['scoringSeconds']),
+    row('peak RSS over %d images with the ResNet-50 PSPNet (64x48, crop 65, no flip), by quarter of the scoring '
+        'stage (one JVM: driver and executor)' % images,
+        '%s MB while scoring; %.0f MB afterwards (reading back, aggregating and writing %d images/ rows); %.1f '
+        'images/s' % (' / '.join('%.0f' % q for q in quarters), after, images, images / t['scoringSeconds']),
         '%.2f (4th / 2nd quarter)' % growth, 'flat (within 10 %)', growth <= 1.10)
 
 
@@ -351,11 +357,11 @@ def guarded(step, *args):
         row('%s: FAILED' % step.__name__, str(e).replace('|', '/')[:300], '-', '-', 'failed')
 
 
-def write(quick, started, seconds):
+def write(quick, started, seconds, only=None):
     date = datetime.date.today().isoformat()
-    name = 'benchmark-%s%s' % (date, '-quick' if quick else '')
+    name = 'benchmark-%s%s' % (date, '-only' if only else ('-quick' if quick else ''))
     md_path = os.path.join(ROOT, 'benchmark-results', name + '.md')
-    command = 'jobs/benchmark.sh' + (' --quick' if quick else '')
+    command = 'jobs/benchmark.sh' + (' --quick' if quick else '') + (' --only ' + only if only else '')
     table = ['| what | measured | ratio | goal | met |', '|---|---|---:|---|---|']
     for r in ROWS:
         table.append('| %s | %s | %s | %s | %s |' % (r['what'], r['measured'], r['ratio'], r['goal'], r['met']))
@@ -375,7 +381,7 @@ def write(quick, started, seconds):
     readme = os.path.join(ROOT, 'README.md')
     text = open(readme).read()
     begin, end = '<!-- benchmark:begin -->', '<!-- benchmark:end -->'
-    if begin in text and end in text:
+    if begin in text and end in text and not only:
         block = '%s\nLatest `%s` (%s, `benchmark-results/%s.md`):\n\n%s\n%s' % (
             begin, command, date, name, '\n'.join(table), end)
         text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
@@ -390,12 +396,24 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--quick', action='store_true', help='the rows that take minutes (about 6 minutes in all)')
     ap.add_argument('--work-dir', default=os.path.join(ROOT, 'target', 'bench'))
+    ap.add_argument('--only', metavar='STEP[,STEP]', help='run only these steps (e.g. rss_over_images,scaling) into '
+                    'benchmark-<date>-only.md, leaving the README alone')
     a = ap.parse_args()
     WORK = a.work_dir
     os.makedirs(WORK, exist_ok=True)
     started = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')
     t0 = time.perf_counter()
     timed(segeval('--version'))  # builds the jar first, outside any timing
+    if a.only:
+        steps = {'core': (core, a.quick), 'rss_over_images': (rss_over_images, ensure_model()), 'scaling': (scaling,),
+                 'listing_run': (listing_run,), 's3_scale': (s3_scale,), 'demo': (demo,),
+                 'demo_vs_python': (demo_vs_python,), 'inference_efficiency': (inference_efficiency, not a.quick)}
+        for name in a.only.split(','):
+            if name not in steps:
+                raise SystemExit('--only: unknown step %s (known: %s)' % (name, ', '.join(sorted(steps))))
+            guarded(*steps[name])
+        write(a.quick, started, time.perf_counter() - t0, only=a.only)
+        return
     guarded(core, a.quick)
     model = ensure_model()
     ade4 = ensure_ade('ade4', 4, 512, 256, 5)
