@@ -21,7 +21,7 @@ public interface PredictionSource extends Serializable {
    * What the task running a reader may use, decided by the Spark job from its own settings and passed as typed
    * values: how many tasks share the JVM (to size thread pools) and the GPU Spark assigned to the task, if any.
    */
-  record TaskResources(int taskSlots, String gpuAddress) implements Serializable {
+  record TaskResources(int taskSlots, String gpuAddress, int cores) implements Serializable {
     /** One task at a time, no GPU: the single-threaded reference path and the driver. */
     public static final TaskResources SINGLE = new TaskResources(1, null);
 
@@ -29,6 +29,14 @@ public interface PredictionSource extends Serializable {
       if (taskSlots < 1) {
         throw new IllegalArgumentException("taskSlots must be at least 1, got " + taskSlots);
       }
+      if (cores < 1) {
+        throw new IllegalArgumentException("cores must be at least 1, got " + cores);
+      }
+    }
+
+    /** Resources of a JVM that owns all the cores it sees (local mode, the driver). */
+    public TaskResources(int taskSlots, String gpuAddress) {
+      this(taskSlots, gpuAddress, Runtime.getRuntime().availableProcessors());
     }
   }
 

@@ -356,6 +356,19 @@ public final class EvaluateJob {
   }
 
   /** Concurrent tasks per executor JVM: N of local[N] (cores for local[*]), else spark.executor.cores. */
+  /**
+   * The cores this executor JVM owns: its local[N] threads in local mode, spark.executor.cores on a cluster (set by
+   * conf/spark/*.conf; YARN and Kubernetes always set it), else every core the JVM sees.
+   */
+  static int executorCores(SparkConf sparkConf) {
+    int all = Runtime.getRuntime().availableProcessors();
+    String master = sparkConf.get("spark.master", "local[*]");
+    if (master.startsWith("local")) {
+      return all;
+    }
+    return Math.max(1, Math.min(all, sparkConf.getInt("spark.executor.cores", all)));
+  }
+
   static int taskSlots(SparkConf sparkConf) {
     String master = sparkConf.get("spark.master", "local[*]");
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("local\\[(\\*|\\d+)(,\\d+)?\\]").matcher(master);
@@ -518,6 +531,7 @@ public final class EvaluateJob {
       Configuration taskConf = conf.value().get();
       SparkEnv env = SparkEnv.get();
       int slots = env == null ? 1 : taskSlots(env.conf());
+      int cores = env == null ? Runtime.getRuntime().availableProcessors() : executorCores(env.conf());
       String gpu = null;
       TaskContext task = TaskContext.get();
       if (task != null && task.resourcesJMap().containsKey("gpu")) {
@@ -529,7 +543,7 @@ public final class EvaluateJob {
           + java.net.InetAddress.getLocalHost().getHostName() + ":" + ProcessHandle.current().pid();
       List<ImageResult> chunk = new ArrayList<>();
       long lastCommit = System.nanoTime();
-      try (ImageScorer scorer = new ImageScorer(space, spec.predictions(), taskConf, new TaskResources(slots, gpu))) {
+      try (ImageScorer scorer = new ImageScorer(space, spec.predictions(), taskConf, new TaskResources(slots, gpu, cores))) {
         while (tasks.hasNext()) {
           chunk.add(scorer.score(tasks.next()).withWorker(worker));
           scored.add(1);

@@ -19,4 +19,15 @@ class TaskSlotsTest {
     assertEquals(2, EvaluateJob.taskSlots(new SparkConf(false).set("spark.master", "yarn")
         .set("spark.executor.cores", "4").set("spark.task.cpus", "2")));
   }
+
+  @Test
+  void anExecutorOwnsItsExecutorCoresNotTheMachines() {
+    int all = Runtime.getRuntime().availableProcessors();
+    assertEquals(1, EvaluateJob.executorCores(new SparkConf(false).set("spark.master", "spark://h:7077")
+        .set("spark.executor.cores", "1")), "two one-core executors on one machine: one core each");
+    assertEquals(all, EvaluateJob.executorCores(new SparkConf(false).set("spark.master", "spark://h:7077")));
+    assertEquals(all, EvaluateJob.executorCores(new SparkConf(false).set("spark.master", "local[2]")));
+    assertEquals(all, EvaluateJob.executorCores(new SparkConf(false).set("spark.master", "yarn")
+        .set("spark.executor.cores", String.valueOf(all + 8))), "never more than the JVM sees");
+  }
 }
