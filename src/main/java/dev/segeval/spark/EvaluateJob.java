@@ -256,7 +256,7 @@ public final class EvaluateJob {
       RunInfo run = runInfo(spec, startedAt, master, tasks.size(), aggregate, listingSeconds, scoringSeconds,
           writingSeconds, totalSeconds, failures, resumed, precision);
       writeSmall("summary", ResultTables.SUMMARY, List.of(ResultTables.summaryRow(run, report)), out,
-          spec.runId(), conf, null);
+          spec.runId(), conf);
       String title = spec.dataset() + " " + spec.split() + ", run " + spec.runId();
       HadoopPaths.writeAtomically(HadoopPaths.join(out, "classes.svg"), Charts.classBars(space, report, title), conf);
       HadoopPaths.writeAtomically(HadoopPaths.join(out, "confusion.svg"),
@@ -401,22 +401,23 @@ public final class EvaluateJob {
     }
     ResultTableFiles.commit(images, tablePath(out, "images", runId), conf);
     seconds.put("images", (System.nanoTime() - start) / 1e9);
-    writeSmall("classes", ResultTables.CLASSES, ResultTables.classRows(space, report), out, runId, conf, seconds);
-    writeSmall("categories", ResultTables.CATEGORIES, ResultTables.categoryRows(report), out, runId, conf, seconds);
-    writeSmall("confusion", ResultTables.CONFUSION, ResultTables.confusionRows(space, stats), out, runId, conf,
-        seconds);
+    seconds.put("classes", writeSmall("classes", ResultTables.CLASSES, ResultTables.classRows(space, report), out,
+        runId, conf));
+    seconds.put("categories", writeSmall("categories", ResultTables.CATEGORIES, ResultTables.categoryRows(report),
+        out, runId, conf));
+    seconds.put("confusion", writeSmall("confusion", ResultTables.CONFUSION,
+        ResultTables.confusionRows(space, stats), out, runId, conf));
     StringBuilder line = new StringBuilder("[segeval] tables written:");
     seconds.forEach((name, s) -> line.append(String.format(Locale.ROOT, " %s/ %.2f s", name, s)));
     log.println(line);
   }
 
-  private static void writeSmall(String table, StructType schema, List<Row> rows, String out, String runId,
-                                 Configuration conf, Map<String, Double> seconds) throws IOException {
+  /** Replaces this run's partition of a small table by one file written here; returns the seconds it took. */
+  private static double writeSmall(String table, StructType schema, List<Row> rows, String out, String runId,
+                                   Configuration conf) throws IOException {
     long start = System.nanoTime();
     ResultTableFiles.replaceWith(tablePath(out, table, runId), schema, rows, conf);
-    if (seconds != null) {
-      seconds.put(table, (System.nanoTime() - start) / 1e9);
-    }
+    return (System.nanoTime() - start) / 1e9;
   }
 
   /** On the executors: one images/ Parquet file per partition of the results; returns the rows written. */
