@@ -154,6 +154,43 @@ public final class LoadedModel implements AutoCloseable {
           + "a %s trace of the same weights", uri, precision, precision.method(), String.join(", ", methods),
           precision, precision));
     }
+    requireAgreement(precision);
+  }
+
+  /** Largest difference of reduced-precision logits from float32, as a fraction of the logits' largest value. */
+  static final double MAX_REDUCED_PRECISION_ERROR = 0.05;
+
+  /**
+   * Runs both precisions on one fixed probe image and refuses the reduced one when its logits stray from float32
+   * by more than {@link #MAX_REDUCED_PRECISION_ERROR} of their range. Reduced-precision kernels differ by CPU and
+   * PyTorch build: on a CPU with AVX512-BF16, libtorch 2.7.1's bf16 path gave logits 40-50 % off float32 for a
+   * small test model that Debian's torch 1.13 runs 0.4 % off on the same machine. Such a run would report a
+   * different mIoU without any image failing, so it stops here instead.
+   */
+  private void requireAgreement(Precision precision) throws ModelLoadException {
+    double maxAbs = 0;
+    double maxDiff = 0;
+    try (NDManager m = newRequestManager()) {
+      // A smooth, deterministic pattern in [-2, 2]: the same probe on every machine.
+      float[] pixels = new float[3 * 65 * 65];
+      for (int i = 0; i < pixels.length; i++) {
+        pixels[i] = (float) (2 * Math.sin(0.37 * i + 0.11 * (i / 65)));
+      }
+      NDArray probe = m.create(pixels, new Shape(1, 3, 65, 65));
+      float[] full = forward(probe, Precision.FP32).toFloatArray();
+      float[] reduced = forward(probe, precision).toFloatArray();
+      for (int i = 0; i < full.length; i++) {
+        maxAbs = Math.max(maxAbs, Math.abs(full[i]));
+        maxDiff = Math.max(maxDiff, Math.abs(full[i] - reduced[i]));
+      }
+    }
+    if (!(maxDiff <= MAX_REDUCED_PRECISION_ERROR * maxAbs)) {
+      throw new ModelLoadException(String.format(Locale.ROOT, "Cannot run model %s in %s on this machine: on a "
+          + "probe image its %s logits differ from float32 by %.1f %% of their range (at most %.0f %% expected "
+          + "from rounding), so PyTorch's %s kernels for this %s disagree with float32; run with --precision fp32",
+          uri, precision, precision, 100 * maxDiff / maxAbs, 100 * MAX_REDUCED_PRECISION_ERROR, precision,
+          device.isGpu() ? "GPU" : "CPU"));
+    }
   }
 
   /**

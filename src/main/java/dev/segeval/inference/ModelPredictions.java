@@ -2,12 +2,9 @@ package dev.segeval.inference;
 
 import ai.djl.Device;
 import dev.segeval.datasets.HadoopPaths;
-import dev.segeval.imaging.ImageDecoders;
 import dev.segeval.imaging.PngEncoder;
-import dev.segeval.imaging.RgbImage;
 import dev.segeval.labels.ClassSpace;
 import dev.segeval.labels.Label;
-import dev.segeval.scoring.ImageFailure;
 import dev.segeval.scoring.PredictionSource;
 import dev.segeval.scoring.ScoringTask;
 import java.io.IOException;
@@ -101,38 +98,16 @@ public final class ModelPredictions implements PredictionSource {
     if (space == null) {
       throw new IllegalStateException("ModelPredictions must be bound to a class space before use");
     }
-    LoadedModel model = ModelCache.get(options.modelUri(), device(options, resources), conf,
-        intraOpThreads(options, resources));
-    SlidingWindowPredictor predictor = new SlidingWindowPredictor(options.protocol(), options.precision());
-    // Without --intra-op-threads, the model shares the JVM's cores among its images (ThreadBudget).
-    boolean shareCores = options.intraOpThreads() == 0 && !model.device().isGpu();
-    int jvmCores = intraOpThreads(options, resources) * resources.taskSlots();
-    int[] idOfClass = new int[space.numClasses()];
+    ImageSegmenter segmenter = new ImageSegmenter(options, conf, resources);
+    int[] idOfClass = ImageSegmenter.labelIdOfClass(space);
     int[] colorOfClass = new int[space.numClasses()];
     List<Label> classes = space.table().evaluatedClasses();
-    for (int c = 0; c < idOfClass.length; c++) {
-      idOfClass[c] = classes.get(c).id();
+    for (int c = 0; c < colorOfClass.length; c++) {
       colorOfClass[c] = classes.get(c).color();
     }
     return (task, width, height) -> {
       String path = task.sample().imagePath();
-      byte[] bytes = HadoopPaths.readAll(path, conf);
-      // From the header, before any pixel memory is allocated.
-      int[] size = ImageDecoders.readSize(bytes, path);
-      if ((long) size[0] * size[1] > options.maxImagePixels()) {
-        throw new PredictionException(ImageFailure.Kind.IMAGE_TOO_LARGE, String.format(Locale.ROOT,
-            "%s: image of %dx%d pixels exceeds --max-image-pixels %d", path, size[0], size[1],
-            options.maxImagePixels()));
-      }
-      RgbImage image = ImageDecoders.decodeRgb(bytes, path);
-      if (image.width() != width || image.height() != height) {
-        throw new PredictionException(ImageFailure.Kind.SIZE_MISMATCH, String.format(Locale.ROOT,
-            "%s: image is %dx%d but its labels are %dx%d", path, image.width(), image.height(), width, height));
-      }
-      int[] trainIds;
-      try (ThreadBudget.Share share = shareCores ? model.shareCores(jvmCores) : null) {
-        trainIds = predictor.predict(model, image, height, width);
-      }
+      int[] trainIds = segmenter.segment(HadoopPaths.readAll(path, conf), path, width, height);
       if (options.savePredictions() != null) {
         save(task, trainIds, width, height, idOfClass, colorOfClass, conf);
       }
@@ -142,15 +117,9 @@ public final class ModelPredictions implements PredictionSource {
 
   private void save(ScoringTask task, int[] trainIds, int width, int height, int[] idOfClass, int[] colorOfClass,
                     Configuration conf) throws IOException {
-    int[] ids = new int[trainIds.length];
-    boolean wide = false;
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = idOfClass[trainIds[i]];
-      wide |= ids[i] > 255;
-    }
     String id = task.sample().id();
     HadoopPaths.write(HadoopPaths.join(options.savePredictions(), "ids", id + ".png"),
-        wide ? PngEncoder.encodeGray16(width, height, ids) : PngEncoder.encodeGray8(width, height, ids), conf);
+        ImageSegmenter.maskPng(trainIds, width, height, idOfClass), conf);
     if (options.saveColor()) {
       int[] rgb = new int[trainIds.length];
       for (int i = 0; i < rgb.length; i++) {

@@ -18,6 +18,6 @@ public record RunInfo(String runId, String dataset, String split, String dataRoo
   public static final int MAX_LISTED_FAILURES = 100;
 
   /** A failed image; {@code kind} is {@link dev.segeval.scoring.ImageFailure.Kind#label()}. */
-  public record Failure(String id, String kind, String error) {
+  public record Failure(String id, String kind, String error) implements java.io.Serializable {
   }
 }

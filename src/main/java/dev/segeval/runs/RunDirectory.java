@@ -129,9 +129,7 @@ public final class RunDirectory implements java.io.Serializable {
       return; // another attempt of the same chunk committed first; its content is the same
     }
     Path tmp = new Path(HadoopPaths.join(resultsDir(), "_tmp", UUID.randomUUID() + SUFFIX));
-    try (var out = fs.create(tmp, true)) {
-      out.write(bytes.toByteArray());
-    }
+    HadoopPaths.write(tmp.toString(), bytes.toByteArray(), conf);
     if (!fs.rename(tmp, target)) {
       fs.delete(tmp, false);
       if (!fs.exists(target)) {

@@ -31,6 +31,15 @@ public final class ImageScorer implements AutoCloseable {
   // Decode buffers reused from image to image (same-size datasets need no new arrays).
   private int[] groundTruthBuffer;
   private int[] instanceBuffer;
+  private int[] predictionBuffer;
+
+  /** A scorer of in-memory masks only ({@link #scoreEncoded}): no file system, no prediction source. */
+  public ImageScorer(ClassSpace space) {
+    this.space = space;
+    this.conf = null;
+    this.pixels = new PixelScorer(space);
+    this.predictions = null;
+  }
 
   public ImageScorer(ClassSpace space, PredictionSource source, Configuration conf,
                      PredictionSource.TaskResources resources) throws IOException {
@@ -51,20 +60,75 @@ public final class ImageScorer implements AutoCloseable {
     }
   }
 
+  /** Where a map's encoded bytes come from: files on the task's file system, or the columns of a row. */
+  @FunctionalInterface
+  private interface MapBytes {
+    byte[] read(String name) throws IOException;
+  }
+
   /**
    * @throws IOException for I/O failures that are not a problem of this image's files (the task fails)
    */
   public ImageResult score(ScoringTask task) throws IOException {
+    if (predictions == null) {
+      throw new IllegalStateException("This scorer scores in-memory masks only (scoreEncoded)");
+    }
+    return score(task, path -> HadoopPaths.readAll(path, conf), predictions);
+  }
+
+  /**
+   * Scores masks held in memory as encoded PNGs (rows of a DataFrame: the Spark ML evaluator and the SQL
+   * functions), with the decoding, checks and failure kinds of {@link #score(ScoringTask)}; messages name the maps
+   * "labels of ID", "instances of ID" and "prediction of ID". A null map fails the image as missing.
+   *
+   * @param instances the instanceIds PNG, or null when the run has no instances
+   */
+  public ImageResult scoreEncoded(String id, byte[] labels, byte[] instances, byte[] prediction) {
+    String labelName = "labels of " + id;
+    String instanceName = space.instanceEvaluation() && instances != null ? "instances of " + id : null;
+    String predictionName = "prediction of " + id;
+    ScoringTask task = ScoringTask.of(new dev.segeval.datasets.Sample(id, null, labelName, instanceName),
+        predictionName);
+    MapBytes bytes = name -> {
+      byte[] b = name.equals(labelName) ? labels : instances;
+      if (b == null) {
+        throw new FileNotFoundException(name + " (null)");
+      }
+      return b;
+    };
+    PredictionSource.Reader reader = (t, width, height) -> {
+      if (prediction == null) {
+        throw new PredictionSource.PredictionException(ImageFailure.Kind.MISSING_PREDICTION,
+            predictionName + ": null");
+      }
+      IndexImage img = PngDecoder.decodeIndexInto(prediction, predictionName, predictionBuffer);
+      predictionBuffer = img.values();
+      if (img.width() != width || img.height() != height) {
+        throw new PredictionSource.PredictionException(ImageFailure.Kind.SIZE_MISMATCH, String.format(Locale.ROOT,
+            "%s: prediction is %dx%d but the ground truth is %dx%d", predictionName, img.width(), img.height(),
+            width, height));
+      }
+      return img.values();
+    };
+    try {
+      return score(task, bytes, reader);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("in-memory maps cannot fail with I/O errors", e);
+    }
+  }
+
+  private ImageResult score(ScoringTask task, MapBytes mapBytes, PredictionSource.Reader predictions)
+      throws IOException {
     long start = System.nanoTime();
     var sample = task.sample();
     long[] valuePairs = null;
     try {
-      IndexImage gt = decodeMap(sample.labelPath(), groundTruthBuffer);
+      IndexImage gt = decodeMap(mapBytes, sample.labelPath(), groundTruthBuffer);
       groundTruthBuffer = gt.values();
       int[] instances = null;
       IndexImage instanceMap = null;
       if (space.instanceEvaluation() && sample.instancePath() != null) {
-        IndexImage inst = decodeMap(sample.instancePath(), instanceBuffer);
+        IndexImage inst = decodeMap(mapBytes, sample.instancePath(), instanceBuffer);
         instanceBuffer = inst.values();
         if (inst.width() != gt.width() || inst.height() != gt.height()) {
           throw new ImageFileException(new ImageFailure(ImageFailure.Kind.SIZE_MISMATCH, String.format(Locale.ROOT,
@@ -74,7 +138,7 @@ public final class ImageScorer implements AutoCloseable {
         instances = inst.values();
         instanceMap = inst;
       }
-      int[] prediction = predict(task, gt.width(), gt.height());
+      int[] prediction = predict(predictions, task, gt.width(), gt.height());
       valuePairs = sampler.sample(gt.values(), prediction);
       SegmentationStats stats;
       try {
@@ -101,7 +165,8 @@ public final class ImageScorer implements AutoCloseable {
     }
   }
 
-  private int[] predict(ScoringTask task, int width, int height) throws IOException, ImageFileException {
+  private static int[] predict(PredictionSource.Reader predictions, ScoringTask task, int width, int height)
+      throws IOException, ImageFileException {
     try {
       return predictions.predict(task, width, height);
     } catch (PredictionSource.PredictionException e) {
@@ -117,9 +182,10 @@ public final class ImageScorer implements AutoCloseable {
   }
 
   /** Reads and decodes a label or instance map; problems of the file itself become an image failure. */
-  private IndexImage decodeMap(String path, int[] reuse) throws IOException, ImageFileException {
+  private static IndexImage decodeMap(MapBytes mapBytes, String path, int[] reuse)
+      throws IOException, ImageFileException {
     try {
-      return PngDecoder.decodeIndexInto(HadoopPaths.readAll(path, conf), path, reuse);
+      return PngDecoder.decodeIndexInto(mapBytes.read(path), path, reuse);
     } catch (FileNotFoundException e) {
       throw new ImageFileException(new ImageFailure(ImageFailure.Kind.MISSING_FILE,
           "file not found: " + e.getMessage()), e);
@@ -169,6 +235,8 @@ public final class ImageScorer implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    predictions.close();
+    if (predictions != null) {
+      predictions.close();
+    }
   }
 }

@@ -199,6 +199,8 @@ public final class EvaluateJob {
       }
     }
     double scoringSeconds = (System.nanoTime() - t1) / 1e9;
+    // "writing" in the timings: reading the committed results back, merging them and writing every table.
+    long t2 = System.nanoTime();
 
     // Every committed result, each image once, whether scored now or by an earlier attempt.
     jsc.setJobGroup(group, "segeval: read committed results of run " + spec.runId(), false);
@@ -213,13 +215,20 @@ public final class EvaluateJob {
     for (String file : committed.keySet()) {
       reads.add(new FileToRead(file, skips.get(f++)));
     }
-    JavaRDD<ImageResult> results = jsc.parallelize(reads, Math.max(1, Math.min(reads.size(),
-            jsc.defaultParallelism() * 3)))
-        .flatMap(new ReadCommitted(confBc))
-        .persist(StorageLevel.MEMORY_AND_DISK_SER()); // serialised: sparse matrices
+    // One pass over the committed results: each task reads its files, writes their images/ rows into a staging
+    // folder and returns its share of the aggregate, the worst images and the first failures; the shares are
+    // merged with a tree reduction (order-independent, exact). The staging folder becomes images/ only once the
+    // run is known to be sound; nothing is persisted or read twice.
+    String out = spec.output();
+    AbsentClassPolicy policy = spec.absentPolicy();
+    String imagesStaging = ResultTableFiles.stage(tablePath(out, "images", spec.runId()));
+    ResultShare share;
+    jsc.setJobGroup(group, "segeval: merge results of run " + spec.runId() + " and write images/", false);
     try {
-      RunAggregate aggregate = results.treeAggregate(new RunAggregate(SegmentationStats.empty(space)),
-          RunAggregate::add, RunAggregate::merge, reads.size() > 64 ? 2 : 1);
+      share = jsc.parallelize(reads, Math.max(1, Math.min(reads.size(), jsc.defaultParallelism() * 3)))
+          .mapPartitionsWithIndex(new ReadAndWriteResults(space, policy, imagesStaging, confBc), false)
+          .treeReduce(ResultShare::merge, reads.size() > 64 ? 2 : 1);
+      RunAggregate aggregate = share.aggregate;
       if (aggregate.okImages() + aggregate.failedImages() != tasks.size()) {
         throw new IllegalStateException(String.format(Locale.ROOT, "Run %s has %d committed results for %d images",
             spec.runId(), aggregate.okImages() + aggregate.failedImages(), tasks.size()));
@@ -229,55 +238,46 @@ public final class EvaluateJob {
       if (systematic.isPresent()) {
         throw new EvaluationException(systematic.get());
       }
-      MetricReport report = MetricReport.compute(space, aggregate.stats(), spec.absentPolicy());
-
-      List<RunInfo.Failure> failures = new ArrayList<>();
-      if (aggregate.failedImages() > 0) {
-        jsc.setJobDescription("segeval: collect failures");
-        List<ImageResult> failed = new ArrayList<>(results.filter(r -> !r.ok()).collect());
-        failed.sort((a, b) -> a.id().compareTo(b.id()));
-        for (ImageResult r : failed.subList(0, Math.min(failed.size(), RunInfo.MAX_LISTED_FAILURES))) {
-          failures.add(new RunInfo.Failure(r.id(), r.failure().kind().label(), r.error()));
-        }
-      }
-
-      long t2 = System.nanoTime();
-      String master = spark.sparkContext().master();
-      String out = spec.output();
       // summary.json marks a complete output: remove the previous one before touching any table, so that a run
       // that dies while writing (or a rerun of the same run id) never leaves a summary next to partial tables.
       HadoopPaths.delete(HadoopPaths.join(out, "summary.json"), conf);
       HadoopPaths.delete(runSummaryPath(out, spec.runId()), conf);
-      AbsentClassPolicy policy = spec.absentPolicy();
-      writeTables(results, space, policy, report, aggregate.stats(), jsc, group, confBc, conf, out, spec.runId(),
-          log);
-      double writingSeconds = (System.nanoTime() - t2) / 1e9;
-      double totalSeconds = (System.nanoTime() - t0) / 1e9;
-      RunInfo run = runInfo(spec, startedAt, master, tasks.size(), aggregate, listingSeconds, scoringSeconds,
-          writingSeconds, totalSeconds, failures, resumed, precision);
-      writeSmall("summary", ResultTables.SUMMARY, List.of(ResultTables.summaryRow(run, report)), out,
-          spec.runId(), conf);
-      String title = spec.dataset() + " " + spec.split() + ", run " + spec.runId();
-      HadoopPaths.writeAtomically(HadoopPaths.join(out, "classes.svg"), Charts.classBars(space, report, title), conf);
-      HadoopPaths.writeAtomically(HadoopPaths.join(out, "confusion.svg"),
-          Charts.confusion(space, aggregate.stats().confusion(), title), conf);
-      jsc.setJobGroup(group, "segeval: report.html", false);
-      List<HtmlReports.ImageScore> worst = results.filter(ImageResult::ok)
-          .map(r -> imageScore(r, space, policy)).takeOrdered(10, new WorstFirst());
-      byte[] page = HtmlReports.run(run, report, space, aggregate.stats().confusion(), worst);
-      HadoopPaths.writeAtomically(HadoopPaths.join(out, "runs", spec.runId(), "report.html"), page, conf);
-      HadoopPaths.writeAtomically(HadoopPaths.join(out, "report.html"), page, conf);
-      // summary.json last: its presence marks a complete run. runs/<id>/summary.json belongs to this run alone;
-      // the top-level one is the latest run's, whichever of several runs sharing the output finished last.
-      byte[] summary = SummaryJson.render(run, report);
-      HadoopPaths.writeAtomically(runSummaryPath(out, spec.runId()), summary, conf);
-      HadoopPaths.writeAtomically(HadoopPaths.join(out, "summary.json"), summary, conf);
-      jsc.clearJobGroup();
-      return new Outcome(run, report, space, aggregate);
+      if (share.rows == 0) {
+        ResultTableFiles.writePart(imagesStaging, 0, ParquetRows.encode(ResultTables.IMAGES, List.of()), conf);
+      }
+      ResultTableFiles.commit(imagesStaging, tablePath(out, "images", spec.runId()), conf);
     } finally {
-      results.unpersist(false);
+      try {
+        ResultTableFiles.discard(imagesStaging, conf); // after a failure; a no-op once committed
+      } catch (IOException e) {
+        log.println("[segeval] warning: could not remove " + HadoopPaths.redact(imagesStaging) + ": " + e);
+      }
       confBc.destroy();
     }
+    RunAggregate aggregate = share.aggregate;
+    MetricReport report = MetricReport.compute(space, aggregate.stats(), policy);
+    writeSmallTables(space, report, aggregate.stats(), out, spec.runId(), conf, log);
+    double writingSeconds = (System.nanoTime() - t2) / 1e9;
+    double totalSeconds = (System.nanoTime() - t0) / 1e9;
+    String master = spark.sparkContext().master();
+    RunInfo run = runInfo(spec, startedAt, master, tasks.size(), aggregate, listingSeconds, scoringSeconds,
+        writingSeconds, totalSeconds, share.failures, resumed, precision);
+    writeSmall("summary", ResultTables.SUMMARY, List.of(ResultTables.summaryRow(run, report)), out,
+        spec.runId(), conf);
+    String title = spec.dataset() + " " + spec.split() + ", run " + spec.runId();
+    HadoopPaths.writeAtomically(HadoopPaths.join(out, "classes.svg"), Charts.classBars(space, report, title), conf);
+    HadoopPaths.writeAtomically(HadoopPaths.join(out, "confusion.svg"),
+        Charts.confusion(space, aggregate.stats().confusion(), title), conf);
+    byte[] page = HtmlReports.run(run, report, space, aggregate.stats().confusion(), share.worst);
+    HadoopPaths.writeAtomically(HadoopPaths.join(out, "runs", spec.runId(), "report.html"), page, conf);
+    HadoopPaths.writeAtomically(HadoopPaths.join(out, "report.html"), page, conf);
+    // summary.json last: its presence marks a complete run. runs/<id>/summary.json belongs to this run alone;
+    // the top-level one is the latest run's, whichever of several runs sharing the output finished last.
+    byte[] summary = SummaryJson.render(run, report);
+    HadoopPaths.writeAtomically(runSummaryPath(out, spec.runId()), summary, conf);
+    HadoopPaths.writeAtomically(HadoopPaths.join(out, "summary.json"), summary, conf);
+    jsc.clearJobGroup();
+    return new Outcome(run, report, space, aggregate);
   }
 
   /**
@@ -355,7 +355,23 @@ public final class EvaluateJob {
         precision);
   }
 
-  /** Concurrent tasks per executor JVM: N of local[N] (cores for local[*]), else spark.executor.cores. */
+  /**
+   * What the running task may use (called in a task): the executor's task slots and cores, and the GPU Spark
+   * assigned to the task (spark.task.resource.gpu.amount), if any. Outside a task: one slot, every core, no GPU.
+   */
+  public static TaskResources taskResources() {
+    SparkEnv env = SparkEnv.get();
+    int slots = env == null ? 1 : taskSlots(env.conf());
+    int cores = env == null ? Runtime.getRuntime().availableProcessors() : executorCores(env.conf());
+    String gpu = null;
+    TaskContext task = TaskContext.get();
+    if (task != null && task.resourcesJMap().containsKey("gpu")) {
+      String[] addresses = task.resourcesJMap().get("gpu").addresses();
+      gpu = addresses.length > 0 ? addresses[0] : null;
+    }
+    return new TaskResources(slots, gpu, cores);
+  }
+
   /**
    * The cores this executor JVM owns: its local[N] threads in local mode, spark.executor.cores on a cluster (set by
    * conf/spark/*.conf; YARN and Kubernetes always set it), else every core the JVM sees.
@@ -369,7 +385,8 @@ public final class EvaluateJob {
     return Math.max(1, Math.min(all, sparkConf.getInt("spark.executor.cores", all)));
   }
 
-  static int taskSlots(SparkConf sparkConf) {
+  /** Concurrent tasks per executor JVM: N of local[N] (cores for local[*]), else spark.executor.cores. */
+  public static int taskSlots(SparkConf sparkConf) {
     String master = sparkConf.get("spark.master", "local[*]");
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("local\\[(\\*|\\d+)(,\\d+)?\\]").matcher(master);
     if (m.matches()) {
@@ -382,25 +399,10 @@ public final class EvaluateJob {
     return Math.max(1, sparkConf.getInt("spark.executor.cores", 1) / Math.max(1, cpusPerTask));
   }
 
-  /**
-   * Writes the run's tables as Parquet files without Spark SQL jobs ({@link ParquetRows}): images/ from the
-   * executors, one file per partition of the results, the small tables from the driver.
-   */
-  private static void writeTables(JavaRDD<ImageResult> results, ClassSpace space, AbsentClassPolicy policy,
-                                  MetricReport report, SegmentationStats stats, JavaSparkContext jsc, String group,
-                                  Broadcast<SerializableConfiguration> confBc, Configuration conf, String out,
-                                  String runId, PrintStream log) throws IOException {
+  /** Writes the run's small tables from the driver (images/ is written by the tasks that read the results). */
+  private static void writeSmallTables(ClassSpace space, MetricReport report, SegmentationStats stats, String out,
+                                       String runId, Configuration conf, PrintStream log) throws IOException {
     Map<String, Double> seconds = new LinkedHashMap<>();
-    long start = System.nanoTime();
-    jsc.setJobGroup(group, "segeval: write images/ for run " + runId, false);
-    String images = ResultTableFiles.stage(tablePath(out, "images", runId));
-    long written = results.mapPartitionsWithIndex(new WriteImageRows(space, policy, images, confBc), false)
-        .reduce(Long::sum);
-    if (written == 0) {
-      ResultTableFiles.writePart(images, 0, ParquetRows.encode(ResultTables.IMAGES, List.of()), conf);
-    }
-    ResultTableFiles.commit(images, tablePath(out, "images", runId), conf);
-    seconds.put("images", (System.nanoTime() - start) / 1e9);
     seconds.put("classes", writeSmall("classes", ResultTables.CLASSES, ResultTables.classRows(space, report), out,
         runId, conf));
     seconds.put("categories", writeSmall("categories", ResultTables.CATEGORIES, ResultTables.categoryRows(report),
@@ -408,7 +410,7 @@ public final class EvaluateJob {
     seconds.put("confusion", writeSmall("confusion", ResultTables.CONFUSION,
         ResultTables.confusionRows(space, stats), out, runId, conf));
     StringBuilder line = new StringBuilder("[segeval] tables written:");
-    seconds.forEach((name, s) -> line.append(String.format(Locale.ROOT, " %s/ %.2f s", name, s)));
+    seconds.forEach((name, sec) -> line.append(String.format(Locale.ROOT, " %s/ %.2f s", name, sec)));
     log.println(line);
   }
 
@@ -420,17 +422,54 @@ public final class EvaluateJob {
     return (System.nanoTime() - start) / 1e9;
   }
 
-  /** On the executors: one images/ Parquet file per partition of the results; returns the rows written. */
-  static final class WriteImageRows implements
-      org.apache.spark.api.java.function.Function2<Integer, Iterator<ImageResult>, Iterator<Long>> {
+  /**
+   * A task's share of the committed results: their aggregate, the images/ rows it wrote, the worst images (lowest
+   * per-image mIoU) and the first failed images by id. Merging shares in any order gives the same result.
+   */
+  static final class ResultShare implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    static final int WORST = 10;
+    final RunAggregate aggregate;
+    long rows;
+    List<HtmlReports.ImageScore> worst = new ArrayList<>();
+    List<RunInfo.Failure> failures = new ArrayList<>();
+
+    ResultShare(RunAggregate aggregate) {
+      this.aggregate = aggregate;
+    }
+
+    ResultShare merge(ResultShare o) {
+      aggregate.merge(o.aggregate);
+      rows += o.rows;
+      worst = smallest(worst, o.worst, new WorstFirst(), WORST);
+      failures = smallest(failures, o.failures, java.util.Comparator.comparing(RunInfo.Failure::id),
+          RunInfo.MAX_LISTED_FAILURES);
+      return this;
+    }
+
+    static <T> List<T> smallest(List<T> a, List<T> b, java.util.Comparator<T> order, int n) {
+      List<T> all = new ArrayList<>(a);
+      all.addAll(b);
+      all.sort(order);
+      return new ArrayList<>(all.subList(0, Math.min(n, all.size())));
+    }
+  }
+
+  /**
+   * On the executors: reads committed chunk files, writes their images/ rows as one Parquet file per partition,
+   * and returns the partition's {@link ResultShare}. Each image's metrics are computed once, for its row and for
+   * the worst-images list.
+   */
+  static final class ReadAndWriteResults implements
+      org.apache.spark.api.java.function.Function2<Integer, Iterator<FileToRead>, Iterator<ResultShare>> {
     private static final long serialVersionUID = 1L;
     private final ClassSpace space;
     private final AbsentClassPolicy policy;
     private final String staging;
     private final Broadcast<SerializableConfiguration> conf;
 
-    WriteImageRows(ClassSpace space, AbsentClassPolicy policy, String staging,
-                   Broadcast<SerializableConfiguration> conf) {
+    ReadAndWriteResults(ClassSpace space, AbsentClassPolicy policy, String staging,
+                        Broadcast<SerializableConfiguration> conf) {
       this.space = space;
       this.policy = policy;
       this.staging = staging;
@@ -438,16 +477,40 @@ public final class EvaluateJob {
     }
 
     @Override
-    public Iterator<Long> call(Integer partition, Iterator<ImageResult> results) throws IOException {
+    public Iterator<ResultShare> call(Integer partition, Iterator<FileToRead> files) throws IOException {
+      Configuration c = conf.value().get();
+      ResultShare share = new ResultShare(new RunAggregate(SegmentationStats.empty(space)));
       List<Row> rows = new ArrayList<>();
-      while (results.hasNext()) {
-        rows.add(ResultTables.imageRow(results.next(), space, policy));
+      java.util.PriorityQueue<HtmlReports.ImageScore> worst =
+          new java.util.PriorityQueue<>(new WorstFirst().reversed()); // the best of the kept ones on top
+      List<RunInfo.Failure> failures = new ArrayList<>();
+      while (files.hasNext()) {
+        FileToRead f = files.next();
+        for (ImageResult r : RunDirectory.read(f.file(), c)) {
+          if (f.skip().contains(r.id())) {
+            continue;
+          }
+          share.aggregate.add(r);
+          MetricReport m = r.ok() ? MetricReport.compute(space, r.stats(), policy) : null;
+          rows.add(ResultTables.imageRow(r, m));
+          if (r.ok()) {
+            worst.add(imageScore(r, m));
+            if (worst.size() > ResultShare.WORST) {
+              worst.poll();
+            }
+          } else {
+            failures.add(new RunInfo.Failure(r.id(), r.failure().kind().label(), r.error()));
+          }
+        }
       }
       if (!rows.isEmpty()) {
-        ResultTableFiles.writePart(staging, partition, ParquetRows.encode(ResultTables.IMAGES, rows),
-            conf.value().get());
+        ResultTableFiles.writePart(staging, partition, ParquetRows.encode(ResultTables.IMAGES, rows), c);
       }
-      return List.of((long) rows.size()).iterator();
+      share.rows = rows.size();
+      share.worst = ResultShare.smallest(new ArrayList<>(worst), List.of(), new WorstFirst(), ResultShare.WORST);
+      share.failures = ResultShare.smallest(failures, List.of(), java.util.Comparator.comparing(RunInfo.Failure::id),
+          RunInfo.MAX_LISTED_FAILURES);
+      return List.of(share).iterator();
     }
   }
 
@@ -460,8 +523,7 @@ public final class EvaluateJob {
     return HadoopPaths.join(output, table, "run_id=" + runId);
   }
 
-  static HtmlReports.ImageScore imageScore(ImageResult r, ClassSpace space, AbsentClassPolicy policy) {
-    MetricReport m = MetricReport.compute(space, r.stats(), policy);
+  static HtmlReports.ImageScore imageScore(ImageResult r, MetricReport m) {
     return new HtmlReports.ImageScore(r.id(), m.meanIou(), m.pixelAccuracy(), HadoopPaths.redact(r.labelPath()),
         HadoopPaths.redact(r.predictionPath()));
   }
@@ -481,27 +543,6 @@ public final class EvaluateJob {
 
   /** A committed chunk file and the ids in it that another file supplies. */
   record FileToRead(String file, Set<String> skip) implements java.io.Serializable {
-  }
-
-  /** Reads the results of committed chunk files on the executors. */
-  static final class ReadCommitted implements FlatMapFunction<FileToRead, ImageResult> {
-    private static final long serialVersionUID = 1L;
-    private final Broadcast<SerializableConfiguration> conf;
-
-    ReadCommitted(Broadcast<SerializableConfiguration> conf) {
-      this.conf = conf;
-    }
-
-    @Override
-    public Iterator<ImageResult> call(FileToRead f) throws IOException {
-      List<ImageResult> out = new ArrayList<>();
-      for (ImageResult r : RunDirectory.read(f.file(), conf.value().get())) {
-        if (!f.skip().contains(r.id())) {
-          out.add(r);
-        }
-      }
-      return out.iterator();
-    }
   }
 
   /**
@@ -531,20 +572,11 @@ public final class EvaluateJob {
     public void call(Iterator<ScoringTask> tasks) throws Exception {
       Configuration taskConf = conf.value().get();
       SparkEnv env = SparkEnv.get();
-      int slots = env == null ? 1 : taskSlots(env.conf());
-      int cores = env == null ? Runtime.getRuntime().availableProcessors() : executorCores(env.conf());
-      String gpu = null;
-      TaskContext task = TaskContext.get();
-      if (task != null && task.resourcesJMap().containsKey("gpu")) {
-        // Spark assigned this task a GPU (spark.task.resource.gpu.amount): run the model there.
-        String[] addresses = task.resourcesJMap().get("gpu").addresses();
-        gpu = addresses.length > 0 ? addresses[0] : null;
-      }
       String worker = (env == null ? "?" : env.executorId()) + "@"
           + java.net.InetAddress.getLocalHost().getHostName() + ":" + ProcessHandle.current().pid();
       List<ImageResult> chunk = new ArrayList<>();
       long lastCommit = System.nanoTime();
-      try (ImageScorer scorer = new ImageScorer(space, spec.predictions(), taskConf, new TaskResources(slots, gpu, cores))) {
+      try (ImageScorer scorer = new ImageScorer(space, spec.predictions(), taskConf, taskResources())) {
         while (tasks.hasNext()) {
           chunk.add(scorer.score(tasks.next()).withWorker(worker));
           scored.add(1);

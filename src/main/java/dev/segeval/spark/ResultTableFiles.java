@@ -38,6 +38,20 @@ final class ResultTableFiles {
         String.format(Locale.ROOT, "part-%05d.snappy.parquet", partition)), parquet, conf);
   }
 
+  /** Removes a staging folder that was not committed (a run that failed after writing into it). */
+  static void discard(String staging, Configuration conf) throws IOException {
+    Path p = new Path(staging);
+    FileSystem fs = p.getFileSystem(conf);
+    if (fs.exists(p)) {
+      fs.delete(p, true);
+      // The table's folder, when the staging folder was all it held (the first run into this output failed).
+      Path table = p.getParent();
+      if (fs.exists(table) && fs.listStatus(table).length == 0) {
+        fs.delete(table, false);
+      }
+    }
+  }
+
   /** Replaces {@code target} by the staging folder. */
   static void commit(String staging, String target, Configuration conf) throws IOException {
     Path from = new Path(staging);

@@ -88,13 +88,17 @@ public final class ResultTables {
 
   /** One images/ row; per-image mIoU and pixel accuracy use the run's absent-class policy. */
   public static Row imageRow(ImageResult r, ClassSpace space, AbsentClassPolicy policy) {
+    return imageRow(r, r.ok() ? MetricReport.compute(space, r.stats(), policy) : null);
+  }
+
+  /** The images/ row of a result whose metrics were computed already ({@code m} null for a failed image). */
+  public static Row imageRow(ImageResult r, MetricReport m) {
     if (!r.ok()) {
       return RowFactory.create(r.id(), r.imagePath(), r.labelPath(), r.predictionPath(), r.status().label(),
           r.failure().kind().label(), r.error(), null, null, null, null, null, null, null, r.seconds(), r.worker(), new Row[0], new Row[0],
           new Row[0]);
     }
     SegmentationStats s = r.stats();
-    MetricReport m = MetricReport.compute(space, s, policy);
     List<Row> cells = new ArrayList<>();
     for (long[] c : s.confusion().nonZeroCells()) {
       cells.add(RowFactory.create((int) c[0], (int) c[1], c[2]));

@@ -62,4 +62,28 @@ class HadoopPathsTest {
     assertTrue(names.contains("y%20z.png") && names.contains("ünï.png"), names.toString());
     assertEquals(List.of(), HadoopPaths.listFilesRecursive(uri + "/none", conf));
   }
+  @Test
+  void localWritesAndReadsBehaveAsHadoopsOwnWithoutSideFiles() throws Exception {
+    Configuration conf = new Configuration();
+    String root = HadoopPaths.qualify(tmp.resolve("out dir").toString());
+    String file = HadoopPaths.join(root, "a", "b", "x.bin");
+    HadoopPaths.write(file, new byte[] {1, 2, 3}, conf);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {1, 2, 3}, HadoopPaths.readAll(file, conf));
+    // Read back through Hadoop's own local file system too: the same path string names the same file.
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(file);
+    try (var in = p.getFileSystem(conf).open(p)) {
+      org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {1, 2, 3}, in.readAllBytes());
+    }
+    HadoopPaths.writeAtomically(file, new byte[] {9}, conf);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {9}, HadoopPaths.readAll(file, conf));
+    try (var names = Files.list(tmp.resolve("out dir/a/b"))) {
+      assertEquals(List.of("x.bin"), names.map(f -> f.getFileName().toString()).toList(),
+          "no .crc file and no temporary file left behind");
+    }
+    // Missing files and folders read as FileNotFoundException, which the scorer files as a missing file.
+    org.junit.jupiter.api.Assertions.assertThrows(java.io.FileNotFoundException.class,
+        () -> HadoopPaths.readAll(HadoopPaths.join(root, "nope.png"), conf));
+    org.junit.jupiter.api.Assertions.assertThrows(java.io.FileNotFoundException.class,
+        () -> HadoopPaths.readAll(HadoopPaths.join(root, "a"), conf));
+  }
 }

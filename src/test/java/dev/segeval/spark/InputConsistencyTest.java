@@ -201,6 +201,13 @@ class InputConsistencyTest {
     var m = TRAIN_AS_LABEL.matcher(e.getMessage());
     assertTrue(m.matches(), e.getMessage());
     assertFalse(Files.exists(tmp.resolve("out-t2l/summary.json")));
+    // The rows the failed run had staged for images/ are removed with it; no table is left behind.
+    try (var left = Files.list(tmp.resolve("out-t2l"))) {
+      List<String> names = left.map(p -> p.getFileName().toString()).sorted().toList();
+      assertFalse(names.contains("images"), names.toString());
+      assertTrue(names.stream().noneMatch(n -> n.startsWith(".staging")), names.toString());
+    }
+    assertFalse(Files.exists(tmp.resolve("out-t2l/images")));
     // The command line: exit code 2, and never the advice to accept the failures.
     java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
     java.io.PrintStream saved = System.err;
