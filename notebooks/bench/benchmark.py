@@ -18,6 +18,7 @@ import os
 import platform
 import re
 import subprocess
+import tempfile
 import sys
 import time
 
@@ -282,7 +283,10 @@ def rss_over_images(model, images=10000):
                    '--crop-size', '65', '--flip', 'none', '--output', out_dir, '--quiet', '--run-id', 'bench')
     log('$ ' + ' '.join(cmd))
     t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # stderr into a file, not a pipe: nobody reads a pipe while the job runs, and once its 64 KB fill up the job's
+    # progress lines (and PyTorch's native warnings) block every thread that writes them (the run hung for 11 min).
+    err_file = tempfile.TemporaryFile(mode='w+')
+    p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err_file, text=True)
     samples = []
     while p.poll() is None:
         rss = 0
@@ -294,7 +298,8 @@ def rss_over_images(model, images=10000):
                 pass
         samples.append((time.perf_counter() - t0, rss / 1024))
         time.sleep(1)
-    err = p.stderr.read()
+    err_file.seek(0)
+    err = err_file.read()
     if p.returncode != 0:
         sys.stderr.write(err[-4000:])
         raise SystemExit('benchmark step failed: ' + ' '.join(cmd))

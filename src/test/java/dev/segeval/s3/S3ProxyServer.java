@@ -1,10 +1,5 @@
 package dev.segeval.s3;
 
-import com.amazonaws.auth.AWSStaticCredentialsProvider;
-import com.amazonaws.auth.BasicAWSCredentials;
-import com.amazonaws.client.builder.AwsClientBuilder;
-import com.amazonaws.services.s3.AmazonS3;
-import com.amazonaws.services.s3.AmazonS3ClientBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -119,14 +114,44 @@ public final class S3ProxyServer implements AutoCloseable {
     hadoopSettings().forEach(conf::set);
   }
 
-  public void createBucket(String name) {
-    AmazonS3 s3 = AmazonS3ClientBuilder.standard()
-        .withEndpointConfiguration(new AwsClientBuilder.EndpointConfiguration(endpoint(), "us-east-1"))
-        .withPathStyleAccessEnabled(true)
-        .withCredentials(new AWSStaticCredentialsProvider(new BasicAWSCredentials(ACCESS_KEY, SECRET_KEY)))
-        .build();
-    s3.createBucket(name);
-    s3.shutdown();
+  /**
+   * Creates a bucket with one signed HTTP request (AWS signature version 2, which S3Proxy accepts), so that the test
+   * helper needs no AWS SDK: Hadoop 3.3 brings SDK v1 and Hadoop 3.4 SDK v2, and this class serves both Spark lines.
+   */
+  public void createBucket(String name) throws IOException {
+    String date = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+        java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC));
+    String contentType = "application/octet-stream";
+    String toSign = "PUT\n\n" + contentType + "\n\nx-amz-date:" + date + "\n/" + name;
+    String signature;
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA1");
+      mac.init(new javax.crypto.spec.SecretKeySpec(SECRET_KEY.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          "HmacSHA1"));
+      signature = java.util.Base64.getEncoder().encodeToString(
+          mac.doFinal(toSign.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA1 is part of every Java runtime", e);
+    }
+    java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net.URI.create(endpoint() + "/" + name).toURL()
+        .openConnection();
+    try {
+      c.setRequestMethod("PUT");
+      c.setDoOutput(true);
+      c.setRequestProperty("Content-Type", contentType);
+      c.setRequestProperty("x-amz-date", date);
+      c.setRequestProperty("Authorization", "AWS " + ACCESS_KEY + ":" + signature);
+      c.setFixedLengthStreamingMode(0);
+      c.getOutputStream().close();
+      int code = c.getResponseCode();
+      if (code != 200) {
+        java.io.InputStream err = c.getErrorStream();
+        throw new IOException("S3Proxy refused to create bucket " + name + ": HTTP " + code + " "
+            + (err == null ? "" : new String(err.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)));
+      }
+    } finally {
+      c.disconnect();
+    }
   }
 
   /** Starts the server again on the same port (the store survives only with a store directory). */
