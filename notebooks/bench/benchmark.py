@@ -364,7 +364,8 @@ def guarded(step, *args):
 
 def write(quick, started, seconds, only=None):
     date = datetime.date.today().isoformat()
-    name = 'benchmark-%s%s' % (date, '-only' if only else ('-quick' if quick else ''))
+    # --only runs are named by their steps, so that two of them on one day do not overwrite each other.
+    name = 'benchmark-%s%s' % (date, ('-only-' + only.replace(',', '-')) if only else ('-quick' if quick else ''))
     md_path = os.path.join(ROOT, 'benchmark-results', name + '.md')
     command = 'jobs/benchmark.sh' + (' --quick' if quick else '') + (' --only ' + only if only else '')
     table = ['| what | measured | ratio | goal | met |', '|---|---|---:|---|---|']

@@ -12,8 +12,8 @@ import org.apache.hadoop.fs.Path;
  * Commits the Parquet files of a table or of one table partition ({@code <output>/<table>/run_id=<id>/}): the
  * files are written under a hidden staging folder next to it (Spark's partition discovery skips names starting with '.'), then the
  * old partition is removed and the staging folder renamed into its place, as Spark's overwrite of a path does.
- * Each part file is written atomically under a name fixed by its partition number, so a retried task replaces
- * its earlier attempt's file instead of adding a second one.
+ * Each part file is written atomically under a name fixed by its partition number and the write, so a retried
+ * task replaces its earlier attempt's file instead of adding a second one.
  */
 final class ResultTableFiles {
   private ResultTableFiles() {
@@ -33,9 +33,17 @@ final class ResultTableFiles {
     commit(staging, target, conf);
   }
 
+  /**
+   * Writes one part file, named by its partition and by the write it belongs to (the staging folder's UUID), as
+   * Spark names its own: a retried task replaces its earlier attempt's file, and a table rewritten later never holds
+   * a file of the same path with other content. Readers that keep a file's length from an earlier listing (Spark 4
+   * hands it to S3A's openFile) would otherwise read a new, shorter file with the old length and fail at its footer.
+   */
   static void writePart(String staging, int partition, byte[] parquet, Configuration conf) throws IOException {
+    String name = new Path(staging).getName();
+    String write = name.substring(Math.max(0, name.length() - 36)); // the UUID that stage() appended
     HadoopPaths.writeAtomically(HadoopPaths.join(staging,
-        String.format(Locale.ROOT, "part-%05d.snappy.parquet", partition)), parquet, conf);
+        String.format(Locale.ROOT, "part-%05d-%s.snappy.parquet", partition, write)), parquet, conf);
   }
 
   /** Removes a staging folder that was not committed (a run that failed after writing into it). */
