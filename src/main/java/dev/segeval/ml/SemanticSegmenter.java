@@ -447,6 +447,14 @@ public final class SemanticSegmenter extends Transformer implements DefaultParam
             values[i] = row.get(i);
           }
           String name = idIndex >= 0 && !row.isNullAt(idIndex) ? String.valueOf(row.get(idIndex)) : "row";
+          if (idIndex < 0 && imageStruct && !row.isNullAt(input)) {
+            // Spark's image source names each image in the struct itself.
+            Row image = row.getStruct(input);
+            int origin = java.util.Arrays.asList(image.schema().fieldNames()).indexOf("origin");
+            if (origin >= 0 && !image.isNullAt(origin)) {
+              name = image.getString(origin);
+            }
+          }
           try {
             if (row.isNullAt(input)) {
               throw new ImageFormatException(name, "no image (null)");
