@@ -52,16 +52,23 @@ public final class ImageSegmenter {
    */
   public int[] segment(byte[] encoded, String name, int expectedWidth, int expectedHeight)
       throws IOException, PredictionException {
-    // From the header, before any pixel memory is allocated.
-    int[] size = ImageDecoders.readSize(encoded, name);
-    requireAllowedSize(name, size[0], size[1]);
-    RgbImage image = ImageDecoders.decodeRgb(encoded, name);
+    RgbImage image = decode(encoded, name);
     if (expectedWidth >= 0 && (image.width() != expectedWidth || image.height() != expectedHeight)) {
       throw new PredictionException(ImageFailure.Kind.SIZE_MISMATCH, String.format(Locale.ROOT,
           "%s: image is %dx%d but its labels are %dx%d", name, image.width(), image.height(), expectedWidth,
           expectedHeight));
     }
     return segment(image);
+  }
+
+  /**
+   * Decodes an encoded image (PNG or JPEG), refusing one above the pixel limit from its header, before any pixel
+   * memory is allocated.
+   */
+  public RgbImage decode(byte[] encoded, String name) throws IOException, PredictionException {
+    int[] size = ImageDecoders.readSize(encoded, name);
+    requireAllowedSize(name, size[0], size[1]);
+    return ImageDecoders.decodeRgb(encoded, name);
   }
 
   /** Predicts a decoded image (Spark's image schema arrives decoded). */

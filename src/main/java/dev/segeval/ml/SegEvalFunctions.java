@@ -71,95 +71,55 @@ public final class SegEvalFunctions {
         Encoders.BINARY());
     names().forEach((sqlName, metric) -> {
       if (metric.equals("iIoU") || metric.equals("categoryIIoU")) {
-        spark.udf().register(sqlName, functions.udaf(new WithInstances(space, policy, metric), three));
+        spark.udf().register(sqlName, functions.udaf(new MetricFunction<Tuple3<byte[], byte[], byte[]>>(space, policy,
+            metric), three));
       } else {
-        spark.udf().register(sqlName, functions.udaf(new WithoutInstances(space, policy, metric), two));
+        spark.udf().register(sqlName, functions.udaf(new MetricFunction<Tuple2<byte[], byte[]>>(space, policy,
+            metric), two));
       }
     });
   }
 
-  /** The metric of a group, or null where it is undefined. */
-  static Double metric(ClassSpace space, RunAggregate merged, AbsentClassPolicy policy, String metric) {
-    double v = Metrics.value(Metrics.report(space, merged, policy), metric);
-    return Double.isNaN(v) ? null : v;
-  }
-
-  static final class WithoutInstances extends MaskAggregator<Tuple2<byte[], byte[]>, Double> {
+  /**
+   * One metric over rows of (label, prediction) or (label, prediction, instances) masks: Spark passes them as a
+   * Scala tuple of the function's arity, read here by position.
+   */
+  static final class MetricFunction<IN extends scala.Product> extends MaskAggregator<IN, Double> {
     private static final long serialVersionUID = 1L;
     private final AbsentClassPolicy policy;
     private final String metric;
 
-    WithoutInstances(ClassSpace space, AbsentClassPolicy policy, String metric) {
+    MetricFunction(ClassSpace space, AbsentClassPolicy policy, String metric) {
       super(space);
       this.policy = policy;
       this.metric = metric;
     }
 
     @Override
-    protected String id(Tuple2<byte[], byte[]> row) {
+    protected String id(IN row) {
       return null;
     }
 
     @Override
-    protected byte[] labels(Tuple2<byte[], byte[]> row) {
-      return row._1();
+    protected byte[] labels(IN row) {
+      return (byte[]) row.productElement(0);
     }
 
     @Override
-    protected byte[] prediction(Tuple2<byte[], byte[]> row) {
-      return row._2();
+    protected byte[] prediction(IN row) {
+      return (byte[]) row.productElement(1);
     }
 
     @Override
-    protected byte[] instances(Tuple2<byte[], byte[]> row) {
-      return null;
+    protected byte[] instances(IN row) {
+      return row.productArity() > 2 ? (byte[]) row.productElement(2) : null;
     }
 
+    /** The metric of a group, or null where it is undefined. */
     @Override
     public Double finish(RunAggregate merged) {
-      return metric(space, merged, policy, metric);
-    }
-
-    @Override
-    public Encoder<Double> outputEncoder() {
-      return Encoders.DOUBLE();
-    }
-  }
-
-  static final class WithInstances extends MaskAggregator<Tuple3<byte[], byte[], byte[]>, Double> {
-    private static final long serialVersionUID = 1L;
-    private final AbsentClassPolicy policy;
-    private final String metric;
-
-    WithInstances(ClassSpace space, AbsentClassPolicy policy, String metric) {
-      super(space);
-      this.policy = policy;
-      this.metric = metric;
-    }
-
-    @Override
-    protected String id(Tuple3<byte[], byte[], byte[]> row) {
-      return null;
-    }
-
-    @Override
-    protected byte[] labels(Tuple3<byte[], byte[], byte[]> row) {
-      return row._1();
-    }
-
-    @Override
-    protected byte[] prediction(Tuple3<byte[], byte[], byte[]> row) {
-      return row._2();
-    }
-
-    @Override
-    protected byte[] instances(Tuple3<byte[], byte[], byte[]> row) {
-      return row._3();
-    }
-
-    @Override
-    public Double finish(RunAggregate merged) {
-      return metric(space, merged, policy, metric);
+      double v = Metrics.value(Metrics.report(space, merged, policy), metric);
+      return Double.isNaN(v) ? null : v;
     }
 
     @Override

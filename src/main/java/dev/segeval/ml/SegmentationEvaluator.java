@@ -177,7 +177,10 @@ public final class SegmentationEvaluator extends Evaluator implements DefaultPar
 
   /** Every row's statistics merged (with failed rows counted, not scored). */
   public RunAggregate aggregate(Dataset<?> data) {
-    ClassSpace space = classSpace(data);
+    return aggregate(data, classSpace(data));
+  }
+
+  private RunAggregate aggregate(Dataset<?> data, ClassSpace space) {
     Column none = functions.lit(null).cast(DataTypes.BinaryType);
     String inst = getOrDefault(instanceCol);
     String id = getOrDefault(idCol);
@@ -191,8 +194,11 @@ public final class SegmentationEvaluator extends Evaluator implements DefaultPar
 
   /** The whole report of the masks, after the checks (no failed row, no systematic mistake). */
   public MetricReport report(Dataset<?> data) {
-    ClassSpace space = classSpace(data);
-    return Metrics.report(space, aggregate(data), AbsentClassPolicy.parse(getOrDefault(absentClassPolicy)));
+    return report(data, classSpace(data));
+  }
+
+  private MetricReport report(Dataset<?> data, ClassSpace space) {
+    return Metrics.report(space, aggregate(data, space), AbsentClassPolicy.parse(getOrDefault(absentClassPolicy)));
   }
 
   @Override
@@ -203,17 +209,13 @@ public final class SegmentationEvaluator extends Evaluator implements DefaultPar
   /** Per-class metrics with the columns of {@code evaluate}'s {@code classes/} table (without run_id). */
   public Dataset<Row> classReport(Dataset<?> data) {
     ClassSpace space = classSpace(data);
-    MetricReport report = Metrics.report(space, aggregate(data),
-        AbsentClassPolicy.parse(getOrDefault(absentClassPolicy)));
-    return data.sparkSession().createDataFrame(ResultTables.classRows(space, report), ResultTables.CLASSES);
+    return data.sparkSession().createDataFrame(ResultTables.classRows(space, report(data, space)),
+        ResultTables.CLASSES);
   }
 
   /** Per-category metrics with the columns of {@code evaluate}'s {@code categories/} table (Cityscapes). */
   public Dataset<Row> categoryReport(Dataset<?> data) {
-    ClassSpace space = classSpace(data);
-    MetricReport report = Metrics.report(space, aggregate(data),
-        AbsentClassPolicy.parse(getOrDefault(absentClassPolicy)));
-    return data.sparkSession().createDataFrame(ResultTables.categoryRows(report), ResultTables.CATEGORIES);
+    return data.sparkSession().createDataFrame(ResultTables.categoryRows(report(data)), ResultTables.CATEGORIES);
   }
 
   @Override

@@ -459,22 +459,10 @@ public final class SemanticSegmenter extends Transformer implements DefaultParam
             if (row.isNullAt(input)) {
               throw new ImageFormatException(name, "no image (null)");
             }
-            int[] trainIds;
-            int width;
-            int height;
-            if (imageStruct) {
-              RgbImage image = fromImageStruct(row.getStruct(input), name);
-              trainIds = segmenter.segment(image, name);
-              width = image.width();
-              height = image.height();
-            } else {
-              byte[] bytes = (byte[]) row.get(input);
-              int[] size = dev.segeval.imaging.ImageDecoders.readSize(bytes, name);
-              trainIds = segmenter.segment(bytes, name, -1, -1);
-              width = size[0];
-              height = size[1];
-            }
-            values[row.length()] = ImageSegmenter.maskPng(trainIds, width, height, labelIds);
+            RgbImage image = imageStruct ? fromImageStruct(row.getStruct(input), name)
+                : segmenter.decode((byte[]) row.get(input), name);
+            int[] trainIds = segmenter.segment(image, name);
+            values[row.length()] = ImageSegmenter.maskPng(trainIds, image.width(), image.height(), labelIds);
           } catch (ImageFormatException | PredictionException e) {
             values[row.length() + 1] = e.getMessage();
           } catch (IOException e) {

@@ -1,7 +1,6 @@
 package dev.segeval.spark;
 
 import dev.segeval.labels.ClassSpace;
-import dev.segeval.metrics.AbsentClassPolicy;
 import dev.segeval.metrics.InstanceStats;
 import dev.segeval.metrics.MetricReport;
 import dev.segeval.metrics.SegmentationStats;
@@ -86,12 +85,10 @@ public final class ResultTables {
 
   // Array columns are given as Java arrays: Spark's row encoder takes arrays or Scala sequences, not Lists.
 
-  /** One images/ row; per-image mIoU and pixel accuracy use the run's absent-class policy. */
-  public static Row imageRow(ImageResult r, ClassSpace space, AbsentClassPolicy policy) {
-    return imageRow(r, r.ok() ? MetricReport.compute(space, r.stats(), policy) : null);
-  }
-
-  /** The images/ row of a result whose metrics were computed already ({@code m} null for a failed image). */
+  /**
+   * One images/ row, from the result and its metrics (computed with the run's absent-class policy; null for a
+   * failed image).
+   */
   public static Row imageRow(ImageResult r, MetricReport m) {
     if (!r.ok()) {
       return RowFactory.create(r.id(), r.imagePath(), r.labelPath(), r.predictionPath(), r.status().label(),
