@@ -3,6 +3,7 @@ package dev.segeval.compare;
 import dev.segeval.labels.ClassSpace;
 import dev.segeval.metrics.AbsentClassPolicy;
 import dev.segeval.metrics.ConfusionMatrix;
+import dev.segeval.metrics.ExactSum;
 import dev.segeval.metrics.InstanceStats;
 import dev.segeval.metrics.MetricReport;
 import dev.segeval.metrics.SegmentationStats;
@@ -194,7 +195,6 @@ public final class PairedBootstrap {
     private final long[][][] fnWeighted;
     private final int limbs;
     private final int exponent;
-    private final BigInteger fiveToMinusExponent;
 
     RunImages(ClassSpace space, List<SegmentationStats> stats, int exponent) {
       this.rows = space.numClasses();
@@ -202,7 +202,6 @@ public final class PairedBootstrap {
       this.numClasses = space.numClasses();
       this.numCategories = space.categories().size();
       this.exponent = exponent;
-      this.fiveToMinusExponent = BigInteger.valueOf(5).pow(-exponent);
       int n = stats.size();
       cellIndex = new int[n][];
       cellCount = new long[n][];
@@ -349,11 +348,7 @@ public final class PairedBootstrap {
       for (int j = limbSums.length - 1; j >= 0; j--) {
         total = total.shiftLeft(32).add(BigInteger.valueOf(limbSums[j]));
       }
-      if (total.signum() == 0) {
-        return 0.0;
-      }
-      // value = total * 2^exponent = total * 5^-exponent / 10^-exponent, exactly.
-      return new BigDecimal(total.multiply(fiveToMinusExponent), -exponent).doubleValue();
+      return ExactSum.roundToDouble(total, exponent);
     }
   }
 }

@@ -36,7 +36,7 @@ import org.apache.hadoop.fs.Path;
 public final class RunDirectory implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
   /** Written at the head of every chunk file; bumped when the format changes. */
-  private static final int FORMAT = 2;
+  private static final int FORMAT = 3; // 3: exact sums kept in binary (ExactSum serialVersionUID 2)
   /** More images than this in one chunk header means the file is not a chunk file. */
   private static final int MAX_CHUNK_IMAGES = 10_000_000;
 
