@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 
 /**
  * ADE20K SceneParsing: {@code ADEChallengeData2016/annotations/<training|validation>/<id>.png} with
@@ -43,13 +42,13 @@ public final class Ade20kLayout implements DatasetLayout {
     String base = dataRoot(root, conf);
     String dir = splitDir(split);
     List<Sample> samples = new ArrayList<>();
-    for (FileStatus f : HadoopPaths.listFilesRecursive(HadoopPaths.join(base, "annotations", dir), conf)) {
-      String name = f.getPath().getName();
+    for (ListedFile f : HadoopPaths.listFilesRecursive(HadoopPaths.join(base, "annotations", dir), conf)) {
+      String name = f.name();
       if (!name.endsWith(".png")) {
         continue;
       }
       String id = name.substring(0, name.length() - 4);
-      samples.add(new Sample(id, HadoopPaths.join(base, "images", dir, id + ".jpg"), f.getPath().toString(), null));
+      samples.add(new Sample(id, HadoopPaths.join(base, "images", dir, id + ".jpg"), f.path(), null));
     }
     samples.sort((a, b) -> a.id().compareTo(b.id()));
     return samples;

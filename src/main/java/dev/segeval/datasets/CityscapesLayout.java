@@ -2,11 +2,8 @@ package dev.segeval.datasets;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 
 /**
  * Cityscapes: {@code gtFine/<split>/<city>/<city>_<seq>_<frame>_gtFine_labelIds.png} (8-bit label ids) with the
@@ -31,20 +28,16 @@ public final class CityscapesLayout implements DatasetLayout {
   @Override
   public List<Sample> list(String root, String split, Configuration conf) throws IOException {
     String gtDir = HadoopPaths.join(root, "gtFine", split);
-    List<FileStatus> files = HadoopPaths.listFilesRecursive(gtDir, conf);
-    Set<String> names = new HashSet<>();
-    for (FileStatus f : files) {
-      names.add(f.getPath().toString());
-    }
+    List<ListedFile> files = HadoopPaths.listFilesRecursive(gtDir, conf);
     List<Sample> samples = new ArrayList<>();
-    for (FileStatus f : files) {
-      String labelPath = f.getPath().toString();
-      String fileName = f.getPath().getName();
+    for (ListedFile f : files) {
+      String labelPath = f.path();
+      String fileName = f.name();
       if (!fileName.endsWith(LABEL_SUFFIX)) {
         continue;
       }
       String stem = fileName.substring(0, fileName.length() - LABEL_SUFFIX.length());
-      String city = f.getPath().getParent().getName();
+      String city = f.parentName();
       String instancePath = labelPath.substring(0, labelPath.length() - LABEL_SUFFIX.length()) + INSTANCE_SUFFIX;
       String imagePath = HadoopPaths.join(root, "leftImg8bit", split, city, stem + IMAGE_SUFFIX);
       // A missing instance file is reported when the image is scored, naming the file.

@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 
 /**
  * A custom dataset: {@code labels/<split>/<id>.png} with {@code images/<split>/<id>.<jpg|png>}; the classes come
@@ -28,22 +27,22 @@ public final class FolderPairsLayout implements DatasetLayout {
   @Override
   public List<Sample> list(String root, String split, Configuration conf) throws IOException {
     Map<String, String> images = new HashMap<>();
-    for (FileStatus f : HadoopPaths.listFilesRecursive(HadoopPaths.join(root, "images", split), conf)) {
-      String name = f.getPath().getName();
+    for (ListedFile f : HadoopPaths.listFilesRecursive(HadoopPaths.join(root, "images", split), conf)) {
+      String name = f.name();
       int dot = name.lastIndexOf('.');
       if (dot > 0) {
-        images.put(name.substring(0, dot), f.getPath().toString());
+        images.put(name.substring(0, dot), f.path());
       }
     }
     List<Sample> samples = new ArrayList<>();
-    for (FileStatus f : HadoopPaths.listFilesRecursive(HadoopPaths.join(root, "labels", split), conf)) {
-      String name = f.getPath().getName();
+    for (ListedFile f : HadoopPaths.listFilesRecursive(HadoopPaths.join(root, "labels", split), conf)) {
+      String name = f.name();
       if (!name.endsWith(".png")) {
         continue;
       }
       String id = name.substring(0, name.length() - 4);
       String image = images.getOrDefault(id, HadoopPaths.join(root, "images", split, id + ".jpg"));
-      samples.add(new Sample(id, image, f.getPath().toString(), null));
+      samples.add(new Sample(id, image, f.path(), null));
     }
     samples.sort((a, b) -> a.id().compareTo(b.id()));
     return samples;

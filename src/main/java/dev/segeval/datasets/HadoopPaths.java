@@ -60,10 +60,10 @@ public final class HadoopPaths {
    * All files under a directory, recursively; empty if the directory does not exist. Each status carries the
    * path, length and modification time (block locations, owner and permissions are not filled in).
    */
-  public static List<FileStatus> listFilesRecursive(String dirUri, Configuration conf) throws IOException {
+  public static List<ListedFile> listFilesRecursive(String dirUri, Configuration conf) throws IOException {
     Path dir = new Path(dirUri);
     FileSystem fs = dir.getFileSystem(conf);
-    List<FileStatus> out = new ArrayList<>();
+    List<ListedFile> out = new ArrayList<>();
     if (!fs.exists(dir)) {
       return out;
     }
@@ -75,7 +75,8 @@ public final class HadoopPaths {
     // Object stores (s3a) list a whole prefix in pages, without a call per directory or per file.
     RemoteIterator<LocatedFileStatus> it = fs.listFiles(dir, true);
     while (it.hasNext()) {
-      out.add(it.next());
+      LocatedFileStatus f = it.next();
+      out.add(new ListedFile(f.getPath().toString(), f.getLen(), f.getModificationTime()));
     }
     return out;
   }
@@ -86,16 +87,23 @@ public final class HadoopPaths {
    * file, 4 minutes for 20,000 images. Hidden checksum files (.name.crc, written by Hadoop's LocalFileSystem) are
    * left out, as LocalFileSystem does. Paths are formed as Hadoop forms them (file:/dir/name).
    */
-  private static List<FileStatus> listLocal(java.nio.file.Path root, Path hadoopRoot) throws IOException {
-    List<FileStatus> out = new ArrayList<>();
+  /** File names that Hadoop's Path keeps as they are when it appends them to a folder (no escaping, no dots). */
+  private static final java.util.regex.Pattern PLAIN_FILE_NAME =
+      java.util.regex.Pattern.compile("[A-Za-z0-9_+-][A-Za-z0-9._+-]*");
+
+  private static List<ListedFile> listLocal(java.nio.file.Path root, Path hadoopRoot) throws IOException {
+    List<ListedFile> out = new ArrayList<>();
     // Hadoop paths of the directories being walked, built as Hadoop builds them: new Path(parent, name).
     java.util.ArrayDeque<Path> dirs = new java.util.ArrayDeque<>();
+    // Their spellings: a plain file name appended to its folder's spelling is what new Path(folder, name) spells.
+    java.util.ArrayDeque<String> spellings = new java.util.ArrayDeque<>();
     java.nio.file.Files.walkFileTree(root, java.util.EnumSet.of(java.nio.file.FileVisitOption.FOLLOW_LINKS),
         Integer.MAX_VALUE, new java.nio.file.SimpleFileVisitor<>() {
           @Override
           public java.nio.file.FileVisitResult preVisitDirectory(java.nio.file.Path dir,
               java.nio.file.attribute.BasicFileAttributes attrs) {
             dirs.push(dirs.isEmpty() ? hadoopRoot : new Path(dirs.peek(), dir.getFileName().toString()));
+            spellings.push(dirs.peek().toString());
             return java.nio.file.FileVisitResult.CONTINUE;
           }
 
@@ -106,6 +114,7 @@ public final class HadoopPaths {
               throw e;
             }
             dirs.pop();
+            spellings.pop();
             return java.nio.file.FileVisitResult.CONTINUE;
           }
 
@@ -114,8 +123,10 @@ public final class HadoopPaths {
                                                           java.nio.file.attribute.BasicFileAttributes attrs) {
             String name = file.getFileName().toString();
             if (attrs.isRegularFile() && !(name.startsWith(".") && name.endsWith(".crc"))) {
-              out.add(new FileStatus(attrs.size(), false, 1, 0, attrs.lastModifiedTime().toMillis(),
-                  new Path(dirs.peek(), name)));
+              String folder = spellings.peek();
+              String path = folder.endsWith("/") || !PLAIN_FILE_NAME.matcher(name).matches()
+                  ? new Path(dirs.peek(), name).toString() : folder + "/" + name;
+              out.add(new ListedFile(path, attrs.size(), attrs.lastModifiedTime().toMillis()));
             }
             return java.nio.file.FileVisitResult.CONTINUE;
           }

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 
 /**
  * Every prediction PNG under a folder (recursively), sorted by file name so that the files matching a sample
@@ -24,11 +23,11 @@ public final class PredictionIndex {
   public static PredictionIndex build(String root, Configuration conf) throws IOException {
     PredictionIndex index = new PredictionIndex(root);
     List<String[]> entries = new ArrayList<>();
-    for (FileStatus f : HadoopPaths.listFilesRecursive(root, conf)) {
-      String name = f.getPath().getName();
+    for (ListedFile f : HadoopPaths.listFilesRecursive(root, conf)) {
+      String name = f.name();
       if (name.endsWith(".png")) {
-        entries.add(new String[] {name, f.getPath().toString()});
-        index.stamps.put(f.getPath().toString(), f.getLen() + "@" + f.getModificationTime());
+        entries.add(new String[] {name, f.path()});
+        index.stamps.put(f.path(), f.length() + "@" + f.modificationTime());
       }
     }
     entries.sort((a, b) -> a[0].compareTo(b[0]) != 0 ? a[0].compareTo(b[0]) : a[1].compareTo(b[1]));

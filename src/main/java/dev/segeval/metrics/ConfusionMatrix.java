@@ -168,6 +168,55 @@ public final class ConfusionMatrix implements Serializable {
     }
   }
 
+  /** Rows or columns a stored matrix may have (ADE20K's 150 x 151 is the largest table shipped). */
+  private static final int MAX_STORED_SIDE = 1 << 16;
+
+  /** Writes the matrix for {@link #readFrom}, sparsely as {@code writeObject} does: shape, then the non-zero cells. */
+  public void writeTo(java.io.DataOutput out) throws java.io.IOException {
+    out.writeInt(rows);
+    out.writeInt(columns);
+    int nonZero = 0;
+    for (long c : counts) {
+      if (c != 0) {
+        nonZero++;
+      }
+    }
+    out.writeInt(nonZero);
+    for (int i = 0; i < counts.length; i++) {
+      if (counts[i] != 0) {
+        out.writeInt(i);
+        out.writeLong(counts[i]);
+      }
+    }
+  }
+
+  /**
+   * Reads a matrix written by {@link #writeTo}.
+   *
+   * @throws java.io.IOException when the shape, a cell index or a count is out of range
+   */
+  public static ConfusionMatrix readFrom(java.io.DataInput in) throws java.io.IOException {
+    int rows = in.readInt();
+    int columns = in.readInt();
+    if (rows <= 0 || columns < rows || columns > MAX_STORED_SIDE || (long) rows * columns > 1 << 22) {
+      throw new java.io.IOException("not a confusion matrix (" + rows + " x " + columns + ")");
+    }
+    ConfusionMatrix m = new ConfusionMatrix(rows, columns);
+    int nonZero = in.readInt();
+    if (nonZero < 0 || nonZero > m.counts.length) {
+      throw new java.io.IOException("not a confusion matrix (" + nonZero + " non-zero cells)");
+    }
+    for (int k = 0; k < nonZero; k++) {
+      int i = in.readInt();
+      long count = in.readLong();
+      if (i < 0 || i >= m.counts.length || count < 0) {
+        throw new java.io.IOException("not a confusion matrix (cell " + i + ", count " + count + ")");
+      }
+      m.counts[i] = count;
+    }
+    return m;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ConfusionMatrix m && m.rows == rows && m.columns == columns

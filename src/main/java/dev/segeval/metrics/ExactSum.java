@@ -176,11 +176,30 @@ public final class ExactSum implements Serializable {
     if (limbs == null) {
       return BigInteger.ZERO;
     }
-    BigInteger total = BigInteger.valueOf(limbs[limbs.length - 1]);
-    for (int i = limbs.length - 2; i >= 0; i--) {
-      total = total.shiftLeft(32).add(BigInteger.valueOf(limbs[i]));
+    // With the carries propagated (on a copy: reading the sum leaves it as it is) every limb below the top one is
+    // a 32-bit digit, so the two's complement bytes are the signed top limb followed by the digits: one
+    // BigInteger built from one array, instead of a shift and an add per limb.
+    long[] digits = limbs.clone();
+    long carry = 0;
+    int last = digits.length - 1;
+    for (int i = 0; i < last; i++) {
+      long v = digits[i] + carry;
+      digits[i] = v & DIGIT;
+      carry = v >> 32;
     }
-    return total;
+    long top = digits[last] + carry; // |top| stays far below 2^63: pending carries are bounded by the window
+    byte[] bytes = new byte[8 + 4 * last];
+    for (int k = 0; k < 8; k++) {
+      bytes[k] = (byte) (top >>> (56 - 8 * k));
+    }
+    for (int i = last - 1, at = 8; i >= 0; i--, at += 4) {
+      long d = digits[i];
+      bytes[at] = (byte) (d >>> 24);
+      bytes[at + 1] = (byte) (d >>> 16);
+      bytes[at + 2] = (byte) (d >>> 8);
+      bytes[at + 3] = (byte) d;
+    }
+    return new BigInteger(bytes);
   }
 
   /** The exact sum rounded once to the nearest double (ties to even), as {@link BigDecimal#doubleValue()}. */
@@ -238,6 +257,88 @@ public final class ExactSum implements Serializable {
     return new BigDecimal(u, scale);
   }
 
+  /**
+   * {@code exact().toString()}, spelled without {@link BigInteger#toString()}: the images/ table stores the exact
+   * weighted sums of every image as strings, and BigInteger's decimal conversion was a sixth of the time it took to
+   * write that table. The layout rules are BigDecimal's (plain up to six leading zeros after the point, else
+   * E-notation), pinned by ExactSumTest against {@code exact().toString()}.
+   */
+  public String exactString() {
+    BigDecimal e = exact();
+    BigInteger unscaled = e.unscaledValue();
+    String coefficient = digits(unscaled.abs());
+    int scale = e.scale();
+    StringBuilder out = new StringBuilder(coefficient.length() + 8);
+    if (unscaled.signum() < 0) {
+      out.append('-');
+    }
+    if (scale == 0) {
+      return out.append(coefficient).toString();
+    }
+    long adjusted = -(long) scale + (coefficient.length() - 1);
+    if (scale > 0 && adjusted >= -6) {
+      int pad = scale - coefficient.length();
+      if (pad >= 0) {
+        out.append("0.");
+        out.append("0".repeat(pad));
+        out.append(coefficient);
+      } else {
+        out.append(coefficient, 0, -pad).append('.').append(coefficient, -pad, coefficient.length());
+      }
+    } else {
+      out.append(coefficient.charAt(0));
+      if (coefficient.length() > 1) {
+        out.append('.').append(coefficient, 1, coefficient.length());
+      }
+      if (adjusted != 0) {
+        out.append('E');
+        if (adjusted > 0) {
+          out.append('+');
+        }
+        out.append(adjusted);
+      }
+    }
+    return out.toString();
+  }
+
+  /** The decimal digits of a non-negative integer, nine at a time by long division of its 32-bit words. */
+  static String digits(BigInteger magnitude) {
+    if (magnitude.bitLength() < 63) {
+      return Long.toString(magnitude.longValue());
+    }
+    byte[] bytes = magnitude.toByteArray(); // big-endian, maybe a leading zero byte
+    int words = (bytes.length + 3) / 4;
+    int[] mag = new int[words];
+    for (int i = bytes.length - 1, k = 0; i >= 0; i--, k++) {
+      mag[words - 1 - k / 4] |= (bytes[i] & 0xFF) << (8 * (k % 4));
+    }
+    int[] chunks = new int[words * 32 / 29 + 2]; // 10^9 > 2^29: at most this many base-10^9 digits
+    int count = 0;
+    int start = 0;
+    while (start < words) {
+      long remainder = 0;
+      for (int i = start; i < words; i++) {
+        long current = remainder << 32 | (mag[i] & 0xFFFF_FFFFL);
+        mag[i] = (int) (current / 1_000_000_000L);
+        remainder = current % 1_000_000_000L;
+      }
+      chunks[count++] = (int) remainder;
+      while (start < words && mag[start] == 0) {
+        start++;
+      }
+    }
+    StringBuilder out = new StringBuilder(count * 9);
+    out.append(chunks[count - 1]);
+    for (int i = count - 2; i >= 0; i--) {
+      String chunk = Integer.toString(chunks[i]);
+      for (int pad = chunk.length(); pad < 9; pad++) {
+        out.append('0');
+      }
+      out.append(chunk);
+    }
+    return out.toString();
+  }
+
   private static final BigInteger FIVE = BigInteger.valueOf(5);
   private static final BigInteger[] POWERS_OF_FIVE = new BigInteger[1200];
 
@@ -293,6 +394,60 @@ public final class ExactSum implements Serializable {
   @Override
   public int hashCode() {
     return Double.hashCode(value());
+  }
+
+  /** Limbs a stored sum may have: a sum of doubles spans at most (1074 + 1024) / 32 + 3 of them. */
+  private static final int MAX_STORED_LIMBS = 256;
+
+  /**
+   * Writes the sum for {@link #readFrom}: the committed results of a run (RunDirectory's chunk files), without
+   * Java serialisation's class descriptors per object.
+   */
+  public void writeTo(java.io.DataOutput out) throws java.io.IOException {
+    out.writeInt(scale);
+    if (limbs == null) {
+      out.writeInt(0);
+      return;
+    }
+    out.writeInt(limbs.length);
+    out.writeInt(base);
+    for (long limb : limbs) {
+      out.writeLong(limb);
+    }
+  }
+
+  /**
+   * Reads a sum written by {@link #writeTo}. The stored limbs are checked and their carries propagated, so that a
+   * damaged or foreign file fails here instead of overflowing a later addition.
+   *
+   * @throws java.io.IOException when the stored sum cannot have been written by an exact sum
+   */
+  public static ExactSum readFrom(java.io.DataInput in) throws java.io.IOException {
+    ExactSum s = new ExactSum();
+    int scale = in.readInt();
+    int length = in.readInt();
+    if (scale < 0 || scale > 1 << 20 || length < 0 || length > MAX_STORED_LIMBS) {
+      throw new java.io.IOException("not an exact sum (scale " + scale + ", " + length + " limbs)");
+    }
+    s.scale = scale;
+    if (length == 0) {
+      return s;
+    }
+    int base = in.readInt();
+    if (base < -(1 << 20) || base > 1 << 20) {
+      throw new java.io.IOException("not an exact sum (limb base " + base + ")");
+    }
+    long[] limbs = new long[length];
+    for (int i = 0; i < length; i++) {
+      limbs[i] = in.readLong();
+      if (Math.abs(limbs[i]) >= 1L << 62) {
+        throw new java.io.IOException("not an exact sum (limb " + i + " out of range)");
+      }
+    }
+    s.limbs = limbs;
+    s.base = base;
+    s.propagateCarries();
+    return s;
   }
 
   @Override

@@ -161,6 +161,23 @@ public final class InstanceStats implements Serializable {
     return categoryFnWeighted[k].exact();
   }
 
+  /** The exact weighted sums as the images/ table stores them: {@code toString()} of the exact decimals. */
+  public String classTpWeightedExactString(int c) {
+    return classTpWeighted[c].exactString();
+  }
+
+  public String classFnWeightedExactString(int c) {
+    return classFnWeighted[c].exactString();
+  }
+
+  public String categoryTpWeightedExactString(int k) {
+    return categoryTpWeighted[k].exactString();
+  }
+
+  public String categoryFnWeightedExactString(int k) {
+    return categoryFnWeighted[k].exactString();
+  }
+
   public long categoryTp(int k) {
     return categoryTp[k];
   }
@@ -180,6 +197,61 @@ public final class InstanceStats implements Serializable {
   /** Number of ground-truth instances scored (instances of ignored labels are not counted). */
   public long instances() {
     return instances;
+  }
+
+  /** Writes the statistics for {@link #readFrom} (the committed results of a run). */
+  public void writeTo(java.io.DataOutput out) throws java.io.IOException {
+    out.writeInt(classTp.length);
+    out.writeInt(categoryTp.length);
+    out.writeLong(instances);
+    for (int c = 0; c < classTp.length; c++) {
+      out.writeLong(classTp[c]);
+      out.writeLong(classFn[c]);
+      classTpWeighted[c].writeTo(out);
+      classFnWeighted[c].writeTo(out);
+    }
+    for (int k = 0; k < categoryTp.length; k++) {
+      out.writeLong(categoryTp[k]);
+      out.writeLong(categoryFn[k]);
+      categoryTpWeighted[k].writeTo(out);
+      categoryFnWeighted[k].writeTo(out);
+    }
+  }
+
+  /**
+   * Reads statistics written by {@link #writeTo}.
+   *
+   * @throws java.io.IOException when a size or a count is out of range
+   */
+  public static InstanceStats readFrom(java.io.DataInput in) throws java.io.IOException {
+    int numClasses = in.readInt();
+    int numCategories = in.readInt();
+    if (numClasses < 0 || numClasses > 1 << 16 || numCategories < 0 || numCategories > 1 << 16) {
+      throw new java.io.IOException("not instance statistics (" + numClasses + " classes, " + numCategories
+          + " categories)");
+    }
+    InstanceStats s = new InstanceStats(numClasses, numCategories);
+    s.instances = nonNegative(in.readLong());
+    for (int c = 0; c < numClasses; c++) {
+      s.classTp[c] = nonNegative(in.readLong());
+      s.classFn[c] = nonNegative(in.readLong());
+      s.classTpWeighted[c] = ExactSum.readFrom(in);
+      s.classFnWeighted[c] = ExactSum.readFrom(in);
+    }
+    for (int k = 0; k < numCategories; k++) {
+      s.categoryTp[k] = nonNegative(in.readLong());
+      s.categoryFn[k] = nonNegative(in.readLong());
+      s.categoryTpWeighted[k] = ExactSum.readFrom(in);
+      s.categoryFnWeighted[k] = ExactSum.readFrom(in);
+    }
+    return s;
+  }
+
+  private static long nonNegative(long count) throws java.io.IOException {
+    if (count < 0) {
+      throw new java.io.IOException("not instance statistics (negative count " + count + ")");
+    }
+    return count;
   }
 
   @Override

@@ -62,6 +62,37 @@ public final class SegmentationStats implements Serializable {
     return s;
   }
 
+  /** Writes the statistics for {@link #readFrom} (the committed results of a run). */
+  public void writeTo(java.io.DataOutput out) throws java.io.IOException {
+    confusion.writeTo(out);
+    out.writeLong(ignoredPixels);
+    out.writeBoolean(instances != null);
+    if (instances != null) {
+      instances.writeTo(out);
+    }
+  }
+
+  /**
+   * Reads statistics written by {@link #writeTo}.
+   *
+   * @throws java.io.IOException when a part is out of range
+   */
+  public static SegmentationStats readFrom(java.io.DataInput in) throws java.io.IOException {
+    ConfusionMatrix confusion = ConfusionMatrix.readFrom(in);
+    long ignored = in.readLong();
+    if (ignored < 0) {
+      throw new java.io.IOException("not segmentation statistics (negative ignored pixels " + ignored + ")");
+    }
+    InstanceStats instances = in.readBoolean() ? InstanceStats.readFrom(in) : null;
+    if (instances != null && instances.numClasses() != confusion.rows()) {
+      throw new java.io.IOException("not segmentation statistics (" + instances.numClasses()
+          + " instance classes for " + confusion.rows() + " confusion rows)");
+    }
+    SegmentationStats s = new SegmentationStats(confusion, instances);
+    s.ignoredPixels = ignored;
+    return s;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof SegmentationStats s && s.confusion.equals(confusion)

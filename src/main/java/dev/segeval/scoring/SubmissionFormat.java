@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
+import dev.segeval.datasets.ListedFile;
 
 /**
  * What a benchmark's test server expects, per dataset: where each prediction goes in the package, which values it
@@ -83,11 +83,11 @@ public final class SubmissionFormat implements Serializable {
     List<Sample> out = new ArrayList<>();
     switch (dataset) {
       case "cityscapes" -> {
-        for (FileStatus f : HadoopPaths.listFilesRecursive(HadoopPaths.join(root, "leftImg8bit", split), conf)) {
-          String name = f.getPath().getName();
+        for (ListedFile f : HadoopPaths.listFilesRecursive(HadoopPaths.join(root, "leftImg8bit", split), conf)) {
+          String name = f.name();
           if (name.endsWith("_leftImg8bit.png")) {
             out.add(new Sample(name.substring(0, name.length() - "_leftImg8bit.png".length()),
-                f.getPath().toString(), null, null));
+                f.path(), null, null));
           }
         }
       }
@@ -100,14 +100,14 @@ public final class SubmissionFormat implements Serializable {
         String base = HadoopPaths.isDirectory(HadoopPaths.join(root, "ADEChallengeData2016"), conf)
             ? HadoopPaths.join(root, "ADEChallengeData2016") : root;
         String dir = split.startsWith("test") ? "testing" : split;
-        List<FileStatus> files = HadoopPaths.listFilesRecursive(HadoopPaths.join(base, "images", dir), conf);
+        List<ListedFile> files = HadoopPaths.listFilesRecursive(HadoopPaths.join(base, "images", dir), conf);
         if (files.isEmpty()) {
           files = HadoopPaths.listFilesRecursive(HadoopPaths.join(root, "release_test", dir), conf);
         }
-        for (FileStatus f : files) {
-          String name = f.getPath().getName();
+        for (ListedFile f : files) {
+          String name = f.name();
           if (name.endsWith(".jpg")) {
-            out.add(new Sample(name.substring(0, name.length() - 4), f.getPath().toString(), null, null));
+            out.add(new Sample(name.substring(0, name.length() - 4), f.path(), null, null));
           }
         }
       }

@@ -107,15 +107,15 @@ public final class ResultTables {
       for (int c = 0; c < inst.numClasses(); c++) {
         if (inst.classTp(c) + inst.classFn(c) > 0) {
           classInst.add(RowFactory.create(c, inst.classTp(c), inst.classFn(c), inst.classTpWeighted(c),
-              inst.classFnWeighted(c), inst.classTpWeightedExact(c).toString(),
-              inst.classFnWeightedExact(c).toString()));
+              inst.classFnWeighted(c), inst.classTpWeightedExactString(c),
+              inst.classFnWeightedExactString(c)));
         }
       }
       for (int k = 0; k < inst.numCategories(); k++) {
         if (inst.categoryTp(k) + inst.categoryFn(k) > 0) {
           catInst.add(RowFactory.create(k, inst.categoryTp(k), inst.categoryFn(k), inst.categoryTpWeighted(k),
-              inst.categoryFnWeighted(k), inst.categoryTpWeightedExact(k).toString(),
-              inst.categoryFnWeightedExact(k).toString()));
+              inst.categoryFnWeighted(k), inst.categoryTpWeightedExactString(k),
+              inst.categoryFnWeightedExactString(k)));
         }
       }
     }

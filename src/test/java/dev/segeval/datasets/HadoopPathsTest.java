@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.RemoteIterator;
@@ -50,15 +49,15 @@ class HadoopPathsTest {
     String uri = HadoopPaths.qualify(root.toString());
 
     Map<String, String> ours = new TreeMap<>();
-    List<FileStatus> listed = HadoopPaths.listFilesRecursive(uri, conf);
-    for (FileStatus f : listed) {
-      ours.put(f.getPath().toString(), f.getLen() + "@" + f.getModificationTime());
+    List<ListedFile> listed = HadoopPaths.listFilesRecursive(uri, conf);
+    for (ListedFile f : listed) {
+      ours.put(f.path(), f.length() + "@" + f.modificationTime());
     }
     assertEquals(hadoopListing(uri, conf), ours);
     assertEquals(5, ours.size(), ours.toString());
     assertTrue(ours.keySet().stream().noneMatch(p -> p.endsWith(".crc")));
     List<String> names = new ArrayList<>();
-    listed.forEach(f -> names.add(f.getPath().getName()));
+    listed.forEach(f -> names.add(f.name()));
     assertTrue(names.contains("y%20z.png") && names.contains("ünï.png"), names.toString());
     assertEquals(List.of(), HadoopPaths.listFilesRecursive(uri + "/none", conf));
   }

@@ -32,6 +32,8 @@ class ExactSumTest {
     assertEquals(0, reference.compareTo(sum.exact()), () -> reference + " vs " + sum.exact());
     // The same decimal string as the BigDecimal sum: the images/ table's *_exact columns are unchanged.
     assertEquals(reference.toPlainString(), sum.toString());
+    // ... and exactString() spells what BigDecimal.toString() spells (E-notation for tiny values included).
+    assertEquals(reference.toString(), sum.exactString());
     assertEquals(reference.scale(), sum.exact().scale());
     assertEquals(Double.doubleToRawLongBits(reference.doubleValue()), Double.doubleToRawLongBits(sum.value()),
         () -> reference.toPlainString() + ": " + reference.doubleValue() + " vs " + sum.value());
@@ -51,6 +53,29 @@ class ExactSumTest {
       }
       sameAsReference(sum, reference);
     }
+  }
+
+  @Test
+  void spellsExactStringsAsBigDecimalDoes() {
+    // Tiny sums (E-notation), exact zeros that keep a scale, integers, and sums just around the layout's limits.
+    double[][] cases = {{1e-7}, {1e-6}, {1.5e-7, -1.5e-7}, {0.5, -0.5}, {3.0}, {-3.0}, {1e-300}, {-2.5e-9, 1e-12},
+        {123456789.125}, {9.5367431640625E-7}, {0.000001}, {1e22}, {-1e22, 0.25}};
+    for (double[] terms : cases) {
+      ExactSum sum = new ExactSum();
+      BigDecimal reference = BigDecimal.ZERO;
+      for (double w : terms) {
+        sum.add(w);
+        reference = reference.add(new BigDecimal(w));
+      }
+      assertEquals(reference.toString(), sum.exactString(), java.util.Arrays.toString(terms));
+    }
+    assertEquals(BigDecimal.ZERO.toString(), new ExactSum().exactString());
+    SplittableRandom random = new SplittableRandom(3);
+    for (int i = 0; i < 5_000; i++) {
+      java.math.BigInteger n = new java.math.BigInteger(1 + random.nextInt(700), new java.util.Random(i));
+      assertEquals(n.toString(), ExactSum.digits(n));
+    }
+    assertEquals("1000000000000000000000000000", ExactSum.digits(java.math.BigInteger.TEN.pow(27)));
   }
 
   @Test

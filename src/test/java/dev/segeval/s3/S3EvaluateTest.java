@@ -171,8 +171,8 @@ class S3EvaluateTest {
     assertEquals(0, SegEval.execute("promote", "--suite", suite.toString(), "--entry", "e", "--run-id",
         "s3n-2026-11-30", "--reason", "first"));
     // Night two: every car predicted as road, uploaded over the predictions.
-    for (FileStatus f : HadoopPaths.listFilesRecursive(BUCKET + "/nd/preds", conf)) {
-      String path = f.getPath().toString();
+    for (dev.segeval.datasets.ListedFile f : HadoopPaths.listFilesRecursive(BUCKET + "/nd/preds", conf)) {
+      String path = f.path();
       var img = dev.segeval.imaging.PngDecoder.decodeIndex(HadoopPaths.readAll(path, conf), path);
       int[] v = img.values().clone();
       for (int i = 0; i < v.length; i++) {
