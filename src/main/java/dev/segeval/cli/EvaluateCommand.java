@@ -176,6 +176,12 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Seconds between progress lines (images done / total, images/s, time left); default 5.")
   double progressInterval;
 
+  @Option(names = "--read-ahead", paramLabel = "N",
+      description = "Images whose files each task reads ahead while it scores, so that an object store's latency "
+          + "overlaps with decoding and scoring; 0 reads each file when needed. Default: auto (8 where the data or "
+          + "predictions are not on the local file system, e.g. s3a://; 0 for local paths).")
+  Integer readAhead;
+
   @Option(names = "--quiet", description = "Do not print the metrics table.")
   boolean quiet;
 
@@ -205,8 +211,13 @@ final class EvaluateCommand implements Callable<Integer> {
     if (!(progressInterval > 0)) {
       throw new InvalidSettingException("Cannot use --progress-interval " + progressInterval + ": must be positive");
     }
+    if (readAhead != null && (readAhead < 0 || readAhead > 256)) {
+      throw new InvalidSettingException("Cannot use --read-ahead " + readAhead + ": must be 0 (off) to 256 images "
+          + "(each task holds that many images' files in memory)");
+    }
     RunOptions options = RunOptions.DEFAULTS.withResume(resume)
-        .withProgressIntervalMs(Math.max(1, (long) (progressInterval * 1000)));
+        .withProgressIntervalMs(Math.max(1, (long) (progressInterval * 1000)))
+        .withReadAhead(readAhead == null ? RunOptions.AUTO : readAhead);
     if (resume && runId == null) {
       throw new InvalidSettingException("Cannot use --resume without --run-id: give the id of the run "
           + "to continue");

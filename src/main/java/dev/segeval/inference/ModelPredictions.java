@@ -95,6 +95,17 @@ public final class ModelPredictions implements PredictionSource {
 
   @Override
   public Reader open(Configuration conf, TaskResources resources) throws IOException {
+    return open(conf, resources, dev.segeval.scoring.FileSource.of(conf));
+  }
+
+  @Override
+  public List<String> filesRead(dev.segeval.scoring.ScoringTask task) {
+    return task.sample().imagePath() == null ? List.of() : List.of(task.sample().imagePath());
+  }
+
+  @Override
+  public Reader open(Configuration conf, TaskResources resources, dev.segeval.scoring.FileSource files)
+      throws IOException {
     if (space == null) {
       throw new IllegalStateException("ModelPredictions must be bound to a class space before use");
     }
@@ -107,7 +118,7 @@ public final class ModelPredictions implements PredictionSource {
     }
     return (task, width, height) -> {
       String path = task.sample().imagePath();
-      int[] trainIds = segmenter.segment(HadoopPaths.readAll(path, conf), path, width, height);
+      int[] trainIds = segmenter.segment(files.read(path), path, width, height);
       if (options.savePredictions() != null) {
         save(task, trainIds, width, height, idOfClass, colorOfClass, conf);
       }

@@ -1,6 +1,5 @@
 package dev.segeval.scoring;
 
-import dev.segeval.datasets.HadoopPaths;
 import dev.segeval.imaging.IndexImage;
 import dev.segeval.imaging.PngDecoder;
 import java.io.IOException;
@@ -28,13 +27,24 @@ public final class FolderPredictions implements PredictionSource {
 
   @Override
   public Reader open(Configuration conf, TaskResources resources) {
+    return open(conf, resources, FileSource.of(conf));
+  }
+
+  @Override
+  public java.util.List<String> filesRead(ScoringTask task) {
+    return task.unresolved() != null || task.predictionPath() == null ? java.util.List.of()
+        : java.util.List.of(task.predictionPath());
+  }
+
+  @Override
+  public Reader open(Configuration conf, TaskResources resources, FileSource files) {
     int[][] buffer = new int[1][];
     return (task, width, height) -> {
       if (task.unresolved() != null) {
         throw new PredictionException(task.unresolved().kind(), task.unresolved().message());
       }
       String path = task.predictionPath();
-      IndexImage img = PngDecoder.decodeIndexInto(HadoopPaths.readAll(path, conf), path, buffer[0]);
+      IndexImage img = PngDecoder.decodeIndexInto(files.read(path), path, buffer[0]);
       buffer[0] = img.values();
       if (img.width() != width || img.height() != height) {
         throw new PredictionException(ImageFailure.Kind.SIZE_MISMATCH, String.format(Locale.ROOT,

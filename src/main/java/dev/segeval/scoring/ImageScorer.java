@@ -11,6 +11,8 @@ import dev.segeval.metrics.PixelScorer;
 import dev.segeval.metrics.SegmentationStats;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
 
@@ -27,6 +29,7 @@ public final class ImageScorer implements AutoCloseable {
   private final Configuration conf;
   private final PixelScorer pixels;
   private final PredictionSource.Reader predictions;
+  private final FileSource files;
   private final ValuePairs.Sampler sampler = new ValuePairs.Sampler();
   // Decode buffers reused from image to image (same-size datasets need no new arrays).
   private int[] groundTruthBuffer;
@@ -39,14 +42,36 @@ public final class ImageScorer implements AutoCloseable {
     this.conf = null;
     this.pixels = new PixelScorer(space);
     this.predictions = null;
+    this.files = null;
   }
 
   public ImageScorer(ClassSpace space, PredictionSource source, Configuration conf,
                      PredictionSource.TaskResources resources) throws IOException {
+    this(space, source, conf, resources, FileSource.of(conf));
+  }
+
+  /** A scorer that reads every file through {@code files} (a {@link ReadAhead}, or the file system directly). */
+  public ImageScorer(ClassSpace space, PredictionSource source, Configuration conf,
+                     PredictionSource.TaskResources resources, FileSource files) throws IOException {
     this.space = space;
     this.conf = conf;
     this.pixels = new PixelScorer(space);
-    this.predictions = source.open(conf, resources);
+    this.files = files;
+    this.predictions = source.open(conf, resources, files);
+  }
+
+  /**
+   * The files {@link #score(ScoringTask)} reads for a task, in the order it reads them: the label map, the instance
+   * map where instances are evaluated, and what the prediction source reads.
+   */
+  public static List<String> filesRead(ClassSpace space, PredictionSource source, ScoringTask task) {
+    List<String> out = new ArrayList<>(3);
+    out.add(task.sample().labelPath());
+    if (space.instanceEvaluation() && task.sample().instancePath() != null) {
+      out.add(task.sample().instancePath());
+    }
+    out.addAll(source.filesRead(task));
+    return out;
   }
 
   /** A file of the image that cannot be used; carries the failure up to {@link #score}. */
@@ -73,7 +98,7 @@ public final class ImageScorer implements AutoCloseable {
     if (predictions == null) {
       throw new IllegalStateException("This scorer scores in-memory masks only (scoreEncoded)");
     }
-    return score(task, path -> HadoopPaths.readAll(path, conf), predictions);
+    return score(task, files::read, predictions);
   }
 
   /**

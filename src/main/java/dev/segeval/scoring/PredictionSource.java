@@ -14,6 +14,19 @@ public interface PredictionSource extends Serializable {
   /** Creates the reader used by one task thread. */
   Reader open(Configuration conf, TaskResources resources) throws IOException;
 
+  /**
+   * Creates the reader used by one task thread, reading the files it needs through {@code files} (which may have
+   * read them ahead, see {@link #filesRead}). Sources that read nothing per image ignore it.
+   */
+  default Reader open(Configuration conf, TaskResources resources, FileSource files) throws IOException {
+    return open(conf, resources);
+  }
+
+  /** The files the reader reads for a task, so that they can be read ahead; none by default. */
+  default java.util.List<String> filesRead(ScoringTask task) {
+    return java.util.List.of();
+  }
+
   /** A short description for summaries and logs, without credentials. */
   String describe();
 

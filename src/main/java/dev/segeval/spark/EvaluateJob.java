@@ -17,11 +17,13 @@ import dev.segeval.runs.RunDirectory;
 import dev.segeval.runs.RunFingerprint;
 import dev.segeval.scoring.EvaluationException;
 import dev.segeval.scoring.EvaluationSpec;
+import dev.segeval.scoring.FileSource;
 import dev.segeval.scoring.FolderPredictions;
 import dev.segeval.scoring.ImageResult;
 import dev.segeval.scoring.ImageScorer;
 import dev.segeval.scoring.PredictionSource;
 import dev.segeval.scoring.PredictionSource.TaskResources;
+import dev.segeval.scoring.ReadAhead;
 import dev.segeval.scoring.RunAggregate;
 import dev.segeval.scoring.RunPlanner;
 import dev.segeval.scoring.ScoringTask;
@@ -182,6 +184,11 @@ public final class EvaluateJob {
     }
 
     long t1 = System.nanoTime();
+    int readAhead = options.readAheadFor(spec.dataRoot(),
+        spec.predictions() instanceof FolderPredictions folder ? folder.root() : null);
+    if (readAhead > 0 && !remaining.isEmpty()) {
+      log.printf(Locale.ROOT, "[segeval] reading the files of %d images ahead in each task%n", readAhead);
+    }
     if (!remaining.isEmpty()) {
       int partitions = spec.partitions() > 0 ? Math.min(spec.partitions(), remaining.size())
           : (int) Math.min(remaining.size(),
@@ -192,7 +199,8 @@ public final class EvaluateJob {
       try (ProgressReporter ignored = new ProgressReporter(jsc, group, scored, remaining.size(), log,
           options.progressIntervalMs())) {
         jsc.parallelize(remaining, partitions)
-            .foreachPartition(new ScoreAndCommit(space, spec, runDir, confBc, scored, options.commitIntervalMs()));
+            .foreachPartition(new ScoreAndCommit(space, spec, runDir, confBc, scored, options.commitIntervalMs(),
+                readAhead));
       }
     }
     double scoringSeconds = (System.nanoTime() - t1) / 1e9;
@@ -554,15 +562,18 @@ public final class EvaluateJob {
     private final Broadcast<SerializableConfiguration> conf;
     private final LongAccumulator scored;
     private final long commitIntervalMs;
+    private final int readAhead;
 
     ScoreAndCommit(ClassSpace space, EvaluationSpec spec, RunDirectory runDir,
-                   Broadcast<SerializableConfiguration> conf, LongAccumulator scored, long commitIntervalMs) {
+                   Broadcast<SerializableConfiguration> conf, LongAccumulator scored, long commitIntervalMs,
+                   int readAhead) {
       this.space = space;
       this.spec = spec;
       this.runDir = runDir;
       this.conf = conf;
       this.scored = scored;
       this.commitIntervalMs = commitIntervalMs;
+      this.readAhead = readAhead;
     }
 
     @Override
@@ -573,9 +584,16 @@ public final class EvaluateJob {
           + java.net.InetAddress.getLocalHost().getHostName() + ":" + ProcessHandle.current().pid();
       List<ImageResult> chunk = new ArrayList<>();
       long lastCommit = System.nanoTime();
-      try (ImageScorer scorer = new ImageScorer(space, spec.predictions(), taskConf, taskResources())) {
-        while (tasks.hasNext()) {
-          chunk.add(scorer.score(tasks.next()).withWorker(worker));
+      FileSource direct = FileSource.of(taskConf);
+      // Two background reads per image read ahead, at most 16: enough to overlap an object store's latency
+      // without opening more connections than S3A's pool holds.
+      try (ReadAhead ahead = readAhead > 0 ? new ReadAhead(direct, readAhead, Math.min(16, 2 * readAhead),
+          task -> ImageScorer.filesRead(space, spec.predictions(), task)) : null;
+           ImageScorer scorer = new ImageScorer(space, spec.predictions(), taskConf, taskResources(),
+               ahead != null ? ahead : direct)) {
+        Iterator<ScoringTask> ordered = ahead != null ? ahead.over(tasks) : tasks;
+        while (ordered.hasNext()) {
+          chunk.add(scorer.score(ordered.next()).withWorker(worker));
           scored.add(1);
           if (System.nanoTime() - lastCommit >= commitIntervalMs * 1_000_000L) {
             runDir.commit(chunk, taskConf);

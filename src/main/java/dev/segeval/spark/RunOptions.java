@@ -8,25 +8,58 @@ package dev.segeval.spark;
  *                            (same run id and fingerprint); without it, a run id starts afresh
  * @param commitIntervalMs    executors commit the results scored so far at least this often within a partition,
  *                            so that a driver that dies loses at most this much work per task slot
+ * @param readAhead           images whose files each task reads ahead while it scores ({@link
+ *                            dev.segeval.scoring.ReadAhead}); 0 reads each file when it is needed, {@link #AUTO}
+ *                            reads {@value #REMOTE_READ_AHEAD} ahead where the data or predictions are not on the
+ *                            local file system (object stores answer each request after tens of milliseconds)
  */
-public record RunOptions(long progressIntervalMs, boolean resume, long commitIntervalMs) {
-  public static final RunOptions DEFAULTS = new RunOptions(5_000, false, 60_000);
+public record RunOptions(long progressIntervalMs, boolean resume, long commitIntervalMs, int readAhead) {
+  public static final int AUTO = -1;
+  public static final int REMOTE_READ_AHEAD = 8;
+  public static final RunOptions DEFAULTS = new RunOptions(5_000, false, 60_000, AUTO);
 
   public RunOptions {
     if (progressIntervalMs <= 0 || commitIntervalMs <= 0) {
       throw new IllegalArgumentException("intervals must be positive");
     }
+    if (readAhead < AUTO) {
+      throw new IllegalArgumentException("read-ahead must be AUTO (-1), 0 or more, got " + readAhead);
+    }
   }
 
   public RunOptions withResume(boolean value) {
-    return new RunOptions(progressIntervalMs, value, commitIntervalMs);
+    return new RunOptions(progressIntervalMs, value, commitIntervalMs, readAhead);
   }
 
   public RunOptions withProgressIntervalMs(long value) {
-    return new RunOptions(value, resume, commitIntervalMs);
+    return new RunOptions(value, resume, commitIntervalMs, readAhead);
   }
 
   public RunOptions withCommitIntervalMs(long value) {
-    return new RunOptions(progressIntervalMs, resume, value);
+    return new RunOptions(progressIntervalMs, resume, value, readAhead);
+  }
+
+  public RunOptions withReadAhead(int value) {
+    return new RunOptions(progressIntervalMs, resume, commitIntervalMs, value);
+  }
+
+  /** The read-ahead depth for a run reading these URIs (nulls are skipped): {@link #readAhead} resolved. */
+  public int readAheadFor(String... uris) {
+    if (readAhead != AUTO) {
+      return readAhead;
+    }
+    for (String uri : uris) {
+      if (uri != null && !isLocal(uri)) {
+        return REMOTE_READ_AHEAD;
+      }
+    }
+    return 0;
+  }
+
+  private static boolean isLocal(String uri) {
+    int colon = uri.indexOf(':');
+    int slash = uri.indexOf('/');
+    boolean hasScheme = colon > 0 && (slash < 0 || colon < slash);
+    return !hasScheme || uri.regionMatches(true, 0, "file:", 0, 5);
   }
 }

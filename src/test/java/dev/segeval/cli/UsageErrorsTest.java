@@ -52,6 +52,9 @@ class UsageErrorsTest {
         + "(segeval bench-evaluate --help lists every option)", "bench-evaluate", "--images", "0");
     assertOneLine("segeval: Invalid value for option '--partitions': '-1' is less than 0 "
         + "(segeval bench-evaluate --help lists every option)", "bench-evaluate", "--partitions", "-1");
+    assertOneLine("segeval: Cannot use --read-ahead 300: must be 0 (off) to 256 images (each task holds that many "
+        + "images' files in memory)", "evaluate", "--dataset", "cityscapes", "--data-root", "/nonexistent/d",
+        "--predictions", "/nonexistent/p", "--output", "/nonexistent/o", "--read-ahead", "300");
     assertOneLine("segeval: Missing required option: '--model=URI' "
         + "(segeval bench-inference --help lists every option)", "bench-inference");
   }

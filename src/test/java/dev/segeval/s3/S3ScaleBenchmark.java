@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Listing and the whole evaluate job over tens of thousands of objects on s3a, against S3Proxy on 127.0.0.1:
  * {@code mvn -B test -Dgroups=benchmark -Dtest=S3ScaleBenchmark [-Dsegeval.s3scale.copies=20]
- * [-Dsegeval.results=benchmark-results/listing.md]}. A synthetic set of 500 Cityscapes images is uploaded
+ * [-Dsegeval.s3scale.latency-ms=20] [-Dsegeval.results=benchmark-results/listing.md]}. A synthetic set of 500 Cityscapes images is uploaded
  * {@code copies} times under renamed cities (every id distinct), so the default 20 copies hold 10,000 images
  * (30,000 objects; S3Proxy's in-memory store with its 512 MB heap stopped answering near 50,000).
  */
@@ -97,23 +97,53 @@ class S3ScaleBenchmark {
       assertEquals(2 * images, labels);
       assertEquals(images, predictions);
 
+      // From here on every request waits as it would for S3 (-Dsegeval.s3scale.latency-ms, default 20; 0 to
+      // talk to S3Proxy directly). Cached S3A clients still point at S3Proxy itself: closed, so that the next
+      // ones use the relay.
+      long latency = Long.getLong("segeval.s3scale.latency-ms", 20);
+      LatencyProxy relay = latency > 0 ? LatencyProxy.start(java.net.URI.create(server.endpoint()).getPort(),
+          latency) : null;
+      if (relay != null) {
+        conf.set("fs.s3a.endpoint", "http://127.0.0.1:" + relay.port());
+        FileSystem.closeAll();
+      }
+      // Read-ahead on (the default on s3a) first, so that the JIT's warm-up counts against it, then off.
+      EvaluationSpec spec = new EvaluationSpec("cityscapes", null, bucket + "/cityscapes", "val",
+          new FolderPredictions(bucket + "/cityscapes-predictions"), PredictionEncoding.LABEL_ID,
+          AbsentClassPolicy.EXCLUDE, bucket + "/results", "scale", 0, true);
       long wall = System.nanoTime();
-      EvaluateJob.Outcome o = EvaluateJob.run(spark, new EvaluationSpec("cityscapes", null, bucket + "/cityscapes",
-          "val", new FolderPredictions(bucket + "/cityscapes-predictions"), PredictionEncoding.LABEL_ID,
-          AbsentClassPolicy.EXCLUDE, bucket + "/results", "scale", 0, true), System.err);
+      EvaluateJob.Outcome o = EvaluateJob.run(spark, spec, dev.segeval.spark.RunOptions.DEFAULTS, System.err);
       double evaluate = (System.nanoTime() - wall) / 1e9;
       assertEquals(images, o.run().okCount());
       var t = o.run();
+      EvaluationSpec direct = new EvaluationSpec(spec.dataset(), null, spec.dataRoot(), spec.split(),
+          spec.predictions(), spec.encoding(), spec.absentPolicy(), bucket + "/results-direct", "scale-direct", 0,
+          true);
+      EvaluateJob.Outcome d = EvaluateJob.run(spark, direct, dev.segeval.spark.RunOptions.DEFAULTS.withReadAhead(0),
+          System.err);
+      assertEquals(o.aggregate().stats(), d.aggregate().stats());
+      var td = d.run();
+      if (relay != null) {
+        relay.close();
+        conf.set("fs.s3a.endpoint", server.endpoint());
+        FileSystem.closeAll();
+      }
       String md = String.format(Locale.ROOT, "%n## s3a at scale, %s%n%nCommand: `mvn -B test -Dgroups=benchmark "
           + "-Dtest=S3ScaleBenchmark -Dsegeval.s3scale.copies=%d`  %nMachine: %s, %d cores, Java %s; S3Proxy "
-          + "(in-memory store) on 127.0.0.1, s3a with 16 upload threads.%n%n"
+          + "(in-memory store) on 127.0.0.1, s3a with 16 upload threads; evaluate through a relay adding %d ms to "
+          + "every request (S3's latency; 0: none).%n%n"
           + "| what | value |%n|---|---:|%n| images | %d |%n| objects | %d |%n| upload | %.1f s |%n"
           + "| listing gtFine/val (%d objects) | %.2f s |%n| listing predictions (%d objects) | %.2f s |%n"
           + "| evaluate: listing and matching | %.1f s |%n| evaluate: scoring | %.1f s |%n"
-          + "| evaluate: writing tables | %.1f s |%n| evaluate: total | %.1f s (%.1f s with the summary) |%n",
+          + "| evaluate: writing tables | %.1f s |%n| evaluate: total | %.1f s (%.1f s with the summary) |%n"
+          + "| evaluate with --read-ahead 0: listing, scoring, writing | %.1f s, %.1f s, %.1f s |%n"
+          + "| evaluate with --read-ahead 0: total | %.1f s |%n"
+          + "| scoring, read-ahead 0 / default (%d) | %.2f |%n",
           Instant.now(), copies, System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(),
-          System.getProperty("java.version"), images, 3 * images, upload, labels, listGt, predictions, listPred,
-          t.listingSeconds(), t.scoringSeconds(), t.writingSeconds(), t.totalSeconds(), evaluate);
+          System.getProperty("java.version"), latency, images, 3 * images, upload, labels, listGt, predictions, listPred,
+          t.listingSeconds(), t.scoringSeconds(), t.writingSeconds(), t.totalSeconds(), evaluate,
+          td.listingSeconds(), td.scoringSeconds(), td.writingSeconds(), td.totalSeconds(),
+          dev.segeval.spark.RunOptions.REMOTE_READ_AHEAD, td.scoringSeconds() / t.scoringSeconds());
       System.err.println(md);
       String results = System.getProperty("segeval.results");
       if (results != null && !results.isBlank()) {

@@ -50,8 +50,10 @@ class BadInputTest {
         preds.toUri().toString(), PredictionEncoding.LABEL_ID, tmp.resolve("out").toUri().toString(), runId, 2);
   }
 
-  @Test
-  void eachBadImageFailsAloneAndNamesItsFile() throws Exception {
+  /** With and without read-ahead: a file read in the background fails its image exactly as a file read in turn. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(ints = {0, 4})
+  void eachBadImageFailsAloneAndNamesItsFile(int readAhead) throws Exception {
     // frankfurt_000000_000019: truncated ground truth.
     Path label = gt.resolve("frankfurt/frankfurt_000000_000019_gtFine_labelIds.png");
     byte[] bytes = Files.readAllBytes(label);
@@ -71,7 +73,8 @@ class BadInputTest {
     Files.copy(preds.resolve("lindau/lindau_000001_000023_pred_labelIds.png"),
         preds.resolve("lindau_000001_000023_copy.png"));
 
-    EvaluateJob.Outcome outcome = EvaluateJob.run(SparkTestSession.get(), spec("bad"), System.err);
+    EvaluateJob.Outcome outcome = EvaluateJob.run(SparkTestSession.get(), spec("bad"),
+        RunOptions.DEFAULTS.withReadAhead(readAhead), System.err);
     assertEquals(6, outcome.run().imageCount());
     assertEquals(5, outcome.run().failedCount());
     Map<String, String> errors = new HashMap<>();
@@ -108,10 +111,12 @@ class BadInputTest {
     }
   }
 
-  @Test
-  void missingInstanceFileFailsTheImage() throws Exception {
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(ints = {0, 4})
+  void missingInstanceFileFailsTheImage(int readAhead) throws Exception {
     Files.delete(gt.resolve("munster/munster_000001_000024_gtFine_instanceIds.png"));
-    EvaluateJob.Outcome outcome = EvaluateJob.run(SparkTestSession.get(), spec("inst"), System.err);
+    EvaluateJob.Outcome outcome = EvaluateJob.run(SparkTestSession.get(), spec("inst"),
+        RunOptions.DEFAULTS.withReadAhead(readAhead), System.err);
     assertEquals(1, outcome.run().failedCount());
     assertTrue(outcome.run().failures().get(0).error().contains("munster_000001_000024_gtFine_instanceIds.png"),
         outcome.run().failures().get(0).error());
