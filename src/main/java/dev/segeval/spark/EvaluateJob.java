@@ -485,7 +485,9 @@ public final class EvaluateJob {
     public Iterator<ResultShare> call(Integer partition, Iterator<FileToRead> files) throws IOException {
       Configuration c = conf.value().get();
       ResultShare share = new ResultShare(new RunAggregate(SegmentationStats.empty(space)));
-      List<Row> rows = new ArrayList<>();
+      // Rows are encoded as they are made: holding a partition's rows first (tens of thousands of nested rows)
+      // cost more in garbage collection than building and encoding them.
+      ParquetRows.RowsWriter rows = ParquetRows.writer(ResultTables.IMAGES, ResultTables.IMAGES_PLAIN_COLUMNS);
       java.util.PriorityQueue<HtmlReports.ImageScore> worst =
           new java.util.PriorityQueue<>(new WorstFirst().reversed()); // the best of the kept ones on top
       List<RunInfo.Failure> failures = new ArrayList<>();
@@ -497,7 +499,7 @@ public final class EvaluateJob {
           }
           share.aggregate.add(r);
           MetricReport m = r.ok() ? MetricReport.compute(space, r.stats(), policy) : null;
-          rows.add(ResultTables.imageRow(r, m));
+          rows.write(ResultTables.imageRow(r, m));
           if (r.ok()) {
             worst.add(imageScore(r, m));
             if (worst.size() > ResultShare.WORST) {
@@ -508,10 +510,11 @@ public final class EvaluateJob {
           }
         }
       }
-      if (!rows.isEmpty()) {
-        ResultTableFiles.writePart(staging, partition, ParquetRows.encode(ResultTables.IMAGES, rows), c);
+      byte[] part = rows.finish();
+      if (rows.rows() > 0) {
+        ResultTableFiles.writePart(staging, partition, part, c);
       }
-      share.rows = rows.size();
+      share.rows = rows.rows();
       share.worst = ResultShare.smallest(new ArrayList<>(worst), List.of(), new WorstFirst(), ResultShare.WORST);
       share.failures = ResultShare.smallest(failures, List.of(), java.util.Comparator.comparing(RunInfo.Failure::id),
           RunInfo.MAX_LISTED_FAILURES);

@@ -47,18 +47,74 @@ public final class ParquetRows {
 
   /** One Parquet file holding the rows; a programming error (a type this writer does not know) throws at once. */
   public static byte[] encode(StructType schema, Iterable<Row> rows) throws IOException {
-    MessageType message = messageType(schema);
-    InMemoryFile file = new InMemoryFile();
-    try (ParquetWriter<Row> writer = new Builder(file, schema, message)
-        .withConf(new Configuration(false))
-        .withCompressionCodec(CompressionCodecName.SNAPPY)
-        .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-        .build()) {
+    return encode(schema, rows, java.util.Set.of());
+  }
+
+  /**
+   * One Parquet file holding the rows, with the named columns (dotted Parquet paths, e.g.
+   * {@code class_instances.list.element.tp_weighted_exact}) stored without a dictionary: for columns whose values
+   * are all different (paths, ids, exact sums) a dictionary is built only to be dropped when it overflows.
+   */
+  public static byte[] encode(StructType schema, Iterable<Row> rows, java.util.Set<String> plainColumns)
+      throws IOException {
+    try (RowsWriter writer = writer(schema, plainColumns)) {
       for (Row row : rows) {
         writer.write(row);
       }
+      return writer.finish();
     }
-    return file.bytes();
+  }
+
+  /**
+   * A writer that takes rows one at a time, for tables too large to hold as rows first (images/ holds one per
+   * image): only the encoded pages stay in memory.
+   */
+  public static RowsWriter writer(StructType schema, java.util.Set<String> plainColumns) throws IOException {
+    InMemoryFile file = new InMemoryFile();
+    Builder builder = new Builder(file, schema, messageType(schema))
+        .withConf(new Configuration(false))
+        .withCompressionCodec(CompressionCodecName.SNAPPY)
+        .withWriteMode(ParquetFileWriter.Mode.OVERWRITE);
+    for (String column : plainColumns) {
+      builder = builder.withDictionaryEncoding(column, false);
+    }
+    return new RowsWriter(file, builder.build());
+  }
+
+  /** Rows encoded as they come into one in-memory Parquet file; {@link #finish} gives the file. */
+  public static final class RowsWriter implements AutoCloseable {
+    private final InMemoryFile file;
+    private final ParquetWriter<Row> writer;
+    private long rows;
+    private boolean closed;
+
+    private RowsWriter(InMemoryFile file, ParquetWriter<Row> writer) {
+      this.file = file;
+      this.writer = writer;
+    }
+
+    public void write(Row row) throws IOException {
+      writer.write(row);
+      rows++;
+    }
+
+    public long rows() {
+      return rows;
+    }
+
+    /** Closes the file (footer written) and returns its bytes. */
+    public byte[] finish() throws IOException {
+      close();
+      return file.bytes();
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (!closed) {
+        closed = true;
+        writer.close();
+      }
+    }
   }
 
   /** Spark's Parquet schema for a struct type (spark_schema, optional fields, three-level lists). */

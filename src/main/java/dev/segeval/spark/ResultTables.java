@@ -44,6 +44,15 @@ public final class ResultTables {
       field("class_instances", DataTypes.createArrayType(INSTANCE_TOTALS, false)),
       field("category_instances", DataTypes.createArrayType(INSTANCE_TOTALS, false))});
 
+  /**
+   * Columns of images/ whose values are (nearly) all different: stored without a dictionary, which Parquet would
+   * build only to drop it when it overflows.
+   */
+  public static final java.util.Set<String> IMAGES_PLAIN_COLUMNS = java.util.Set.of("image_id", "image_path",
+      "label_path", "prediction_path", "error", "class_instances.list.element.tp_weighted_exact",
+      "class_instances.list.element.fn_weighted_exact", "category_instances.list.element.tp_weighted_exact",
+      "category_instances.list.element.fn_weighted_exact");
+
   public static final StructType CLASSES = new StructType(new StructField[] {
       field("class_index", DataTypes.IntegerType), field("label_id", DataTypes.IntegerType),
       field("name", DataTypes.StringType), field("category", DataTypes.StringType),

@@ -1,6 +1,7 @@
 package dev.segeval.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Files;
@@ -46,6 +47,24 @@ class ParquetRowsTest {
     assertEquals(b.orderBy("image_id").collectAsList(), a.orderBy("image_id").collectAsList());
     Row first = a.orderBy("image_id").first();
     assertEquals(30L, first.<Row>getList(first.fieldIndex("confusion")).get(0).getLong(2));
+
+    // Written as the job writes images/: one row at a time, the unique columns without a dictionary.
+    Path streamed = tmp.resolve("streamed.snappy.parquet");
+    try (ParquetRows.RowsWriter w = ParquetRows.writer(ResultTables.IMAGES, ResultTables.IMAGES_PLAIN_COLUMNS)) {
+      for (Row r : rows) {
+        w.write(r);
+      }
+      assertEquals(3, w.rows());
+      Files.write(streamed, w.finish());
+    }
+    Dataset<Row> c = spark.read().parquet(streamed.toString());
+    assertEquals(b.schema(), c.schema());
+    assertEquals(b.orderBy("image_id").collectAsList(), c.orderBy("image_id").collectAsList());
+    // A mistyped column path would silently keep its dictionary: every one names a column of the table.
+    org.apache.parquet.schema.MessageType message = ParquetRows.messageType(ResultTables.IMAGES);
+    for (String column : ResultTables.IMAGES_PLAIN_COLUMNS) {
+      assertTrue(message.containsPath(column.split("\\.")), column);
+    }
   }
 
   @Test
