@@ -219,7 +219,7 @@ public final class RunDirectory implements java.io.Serializable {
       throw new IOException("Cannot read committed results " + HadoopPaths.redact(file) + ": the file is damaged "
           + "or truncated (its checksum does not match); rerun without --resume");
     }
-    DataInputStream d = new DataInputStream(new ByteArrayInputStream(data, 0, body));
+    ByteArrayDataInput d = new ByteArrayDataInput(data, 0, body);
     List<Entry> entries;
     try {
       entries = readHeader(d, file);
@@ -235,7 +235,7 @@ public final class RunDirectory implements java.io.Serializable {
         }
         out.add(r);
       }
-      if (d.read() != -1) {
+      if (d.remaining() != 0) {
         throw new IOException("bytes after the last result");
       }
       return out;
