@@ -134,6 +134,32 @@ class ResumeTest {
   }
 
   @Test
+  void aDamagedChunkStopsTheResumedRunNamingTheFile() throws Exception {
+    String preds = data.resolve("cityscapes-predictions").toUri().toString();
+    String out = tmp.resolve("damaged").toUri().toString();
+    EvaluationSpec spec = new EvaluationSpec("cityscapes", null, data.resolve("cityscapes").toUri().toString(), "val",
+        new FolderPredictions(preds), PredictionEncoding.LABEL_ID, AbsentClassPolicy.EXCLUDE, out, "d", 2, true);
+    EvaluateJob.run(SparkTestSession.get(), spec, System.err);
+    byte[] summaryBefore = Files.readAllBytes(tmp.resolve("damaged/summary.json"));
+    RunDirectory dir = new RunDirectory(out, "d");
+    String chunk = dir.committedFiles(new Configuration()).get(0);
+    Path local = Path.of(java.net.URI.create(chunk.replace("file:/", "file:///")));
+    byte[] bytes = Files.readAllBytes(local);
+    bytes[bytes.length / 2] ^= 0x10; // one bit in the middle of the results, behind an intact header
+    Files.write(local, bytes);
+    Exception e = assertThrows(Exception.class, () -> EvaluateJob.run(SparkTestSession.get(), spec,
+        RunOptions.DEFAULTS.withResume(true), System.err));
+    StringBuilder messages = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      messages.append(t.getMessage()).append('\n');
+    }
+    assertTrue(messages.toString().contains("damaged or truncated")
+        && messages.toString().contains(local.getFileName().toString()), messages.toString());
+    // It stopped before touching any table: the summary of the earlier complete run is still the one there.
+    assertArrayEquals(summaryBefore, Files.readAllBytes(tmp.resolve("damaged/summary.json")));
+  }
+
+  @Test
   void overlappingChunksOfRetriedTasksCountEachImageOnce() throws Exception {
     String preds = data.resolve("cityscapes-predictions").toUri().toString();
     String out = tmp.resolve("overlap").toUri().toString();
