@@ -361,7 +361,7 @@ def s3_scale():
     with_ra = value(text, 'evaluate: scoring')
     without = float(re.search(r'\| evaluate with --read-ahead 0: listing, scoring, writing \| [0-9.]+ s, ([0-9.]+) s',
                               text).group(1))
-    row('s3a with 20 ms per request, 1,000 images: scoring with read-ahead (default) vs --read-ahead 0',
+    row('s3a with 20 ms per request, 1,000 images: scoring with --read-ahead 8 vs without (the default)',
         'scoring %.1f s vs %.1f s' % (with_ra, without), '%.2fx' % (without / with_ra),
         'overlap reading with scoring (bounded prefetch)', 'reported')
 

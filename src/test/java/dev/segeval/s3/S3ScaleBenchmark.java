@@ -107,12 +107,13 @@ class S3ScaleBenchmark {
         conf.set("fs.s3a.endpoint", "http://127.0.0.1:" + relay.port());
         FileSystem.closeAll();
       }
-      // Read-ahead on (the default on s3a) first, so that the JIT's warm-up counts against it, then off.
+      // Read-ahead on (--read-ahead 8) first, so that the JIT's warm-up counts against it, then off.
       EvaluationSpec spec = new EvaluationSpec("cityscapes", null, bucket + "/cityscapes", "val",
           new FolderPredictions(bucket + "/cityscapes-predictions"), PredictionEncoding.LABEL_ID,
           AbsentClassPolicy.EXCLUDE, bucket + "/results", "scale", 0, true);
       long wall = System.nanoTime();
-      EvaluateJob.Outcome o = EvaluateJob.run(spark, spec, dev.segeval.spark.RunOptions.DEFAULTS, System.err);
+      EvaluateJob.Outcome o = EvaluateJob.run(spark, spec, dev.segeval.spark.RunOptions.DEFAULTS
+          .withReadAhead(dev.segeval.spark.RunOptions.REMOTE_READ_AHEAD), System.err);
       double evaluate = (System.nanoTime() - wall) / 1e9;
       assertEquals(images, o.run().okCount());
       var t = o.run();
@@ -138,7 +139,7 @@ class S3ScaleBenchmark {
           + "| evaluate: writing tables | %.1f s |%n| evaluate: total | %.1f s (%.1f s with the summary) |%n"
           + "| evaluate with --read-ahead 0: listing, scoring, writing | %.1f s, %.1f s, %.1f s |%n"
           + "| evaluate with --read-ahead 0: total | %.1f s |%n"
-          + "| scoring, read-ahead 0 / default (%d) | %.2f |%n",
+          + "| scoring, read-ahead 0 / read-ahead %d | %.2f |%n",
           Instant.now(), copies, System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(),
           System.getProperty("java.version"), latency, images, 3 * images, upload, labels, listGt, predictions, listPred,
           t.listingSeconds(), t.scoringSeconds(), t.writingSeconds(), t.totalSeconds(), evaluate,

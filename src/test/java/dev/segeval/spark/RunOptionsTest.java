@@ -7,8 +7,9 @@ import org.junit.jupiter.api.Test;
 
 class RunOptionsTest {
   @Test
-  void readAheadIsOnByDefaultWhereFilesAreRemote() {
-    RunOptions auto = RunOptions.DEFAULTS;
+  void readAheadIsOffByDefaultAndAutoTurnsItOnWhereFilesAreRemote() {
+    assertEquals(0, RunOptions.DEFAULTS.readAheadFor("s3a://bucket/cityscapes", null));
+    RunOptions auto = RunOptions.DEFAULTS.withReadAhead(RunOptions.AUTO);
     assertEquals(0, auto.readAheadFor("file:/data/cityscapes", "file:/data/preds"));
     assertEquals(0, auto.readAheadFor("/data/cityscapes", null));
     assertEquals(0, auto.readAheadFor("relative/dir:with-colon", null));
