@@ -5,7 +5,9 @@ import java.util.Objects;
 
 /**
  * A single-channel image holding raw sample values: grey levels for greyscale PNGs (up to 65535 for
- * 16-bit files) or palette indices for palette PNGs. Values are row-major, one int per pixel.
+ * 16-bit files) or palette indices for palette PNGs. Values are row-major, one unsigned 16-bit {@code char} per
+ * pixel: every value a PNG can hold, in half the bytes of an int. Scoring reads label, instance and prediction maps
+ * at the memory's speed, so the width of a pixel is what sets its throughput.
  *
  * <p>The array is shared, not copied, because label images are large and decoded once.
  *
@@ -13,7 +15,7 @@ import java.util.Objects;
  *                 tell a 16-bit label map from an 8-bit one even when all values happen to be small
  * @param palette  true when the values are palette indices rather than grey levels
  */
-public record IndexImage(int width, int height, int[] values, int bitDepth, boolean palette) {
+public record IndexImage(int width, int height, char[] values, int bitDepth, boolean palette) {
 
     public IndexImage {
         Objects.requireNonNull(values, "values");
@@ -24,9 +26,8 @@ public record IndexImage(int width, int height, int[] values, int bitDepth, bool
             throw new IllegalArgumentException("values has " + values.length + " entries but the image is "
                     + width + "x" + height);
         }
-        // Synthetic label maps built by other code may use any depth up to a full int.
-        if (bitDepth < 1 || bitDepth > 32) {
-            throw new IllegalArgumentException("bit depth " + bitDepth + " is outside 1..32");
+        if (bitDepth < 1 || bitDepth > 16) {
+            throw new IllegalArgumentException("bit depth " + bitDepth + " is outside 1..16");
         }
     }
 
@@ -35,6 +36,33 @@ public record IndexImage(int width, int height, int[] values, int bitDepth, bool
         Objects.checkIndex(x, width);
         Objects.checkIndex(y, height);
         return values[y * width + x];
+    }
+
+    /** A copy of the values as ints (for callers that compute with them; scoring reads {@link #values()}). */
+    public int[] intValues() {
+        int[] out = new int[values.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
+    }
+
+    /**
+     * Values held as ints narrowed to the 16 bits of an image sample.
+     *
+     * @throws IllegalArgumentException naming the first value outside 0..65535, with its position
+     */
+    public static char[] narrow(int[] values, int width) {
+        char[] out = new char[values.length];
+        for (int i = 0; i < values.length; i++) {
+            int v = values[i];
+            if ((v & ~0xFFFF) != 0) {
+                throw new IllegalArgumentException("value " + v + " at pixel (x=" + (width > 0 ? i % width : i)
+                        + ", y=" + (width > 0 ? i / width : 0) + ") is outside 0..65535");
+            }
+            out[i] = (char) v;
+        }
+        return out;
     }
 
     // Records compare arrays by reference; label images are compared by content in tests and caches.

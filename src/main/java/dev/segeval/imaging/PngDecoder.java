@@ -18,7 +18,7 @@ import java.util.zip.Inflater;
  */
 public final class PngDecoder {
 
-    /** Default ceiling on width*height; a 1 GiB int[] is already far beyond any real label map. */
+    /** Default ceiling on width*height; 512 MiB of 16-bit samples is already far beyond any real label map. */
     public static final long DEFAULT_MAX_PIXELS = 1L << 28;
 
     // The JVM refuses arrays within a few elements of Integer.MAX_VALUE.
@@ -74,7 +74,7 @@ public final class PngDecoder {
         return decodeIndex(data, sourceName, maxPixels, null);
     }
 
-    private static IndexImage decodeIndex(byte[] data, String sourceName, long maxPixels, int[] reuse)
+    private static IndexImage decodeIndex(byte[] data, String sourceName, long maxPixels, char[] reuse)
             throws ImageFormatException {
         Header header = readHeader(data, sourceName);
         if (header.channels() != 1) {
@@ -83,7 +83,7 @@ public final class PngDecoder {
                     + colorTypeName(header.colorType()) + "); a single-channel (greyscale or palette) "
                     + "label image is expected");
         }
-        int[] values = new Decoder(data, sourceName, header, maxPixels).decode(false, reuse);
+        char[] values = new Decoder(data, sourceName, header, maxPixels).decodeIndex(reuse);
         return new IndexImage(header.width(), header.height(), values, header.bitDepth(), header.palette());
     }
 
@@ -92,7 +92,7 @@ public final class PngDecoder {
      * elements. Reusing per-thread buffers avoids allocating tens of megabytes per Cityscapes image, which
      * G1 treats as humongous objects and collects expensively when several threads decode at once.
      */
-    public static IndexImage decodeIndexInto(byte[] data, String sourceName, int[] reuse)
+    public static IndexImage decodeIndexInto(byte[] data, String sourceName, char[] reuse)
             throws ImageFormatException {
         return decodeIndex(data, sourceName, DEFAULT_MAX_PIXELS, reuse);
     }
@@ -109,7 +109,7 @@ public final class PngDecoder {
     public static RgbImage decodeRgb(byte[] data, String sourceName, long maxPixels)
             throws ImageFormatException {
         Header header = readHeader(data, sourceName);
-        int[] rgb = new Decoder(data, sourceName, header, maxPixels).decode(true);
+        int[] rgb = new Decoder(data, sourceName, header, maxPixels).decodeRgb();
         return new RgbImage(header.width(), header.height(), rgb);
     }
 
@@ -231,26 +231,41 @@ public final class PngDecoder {
             }
         }
 
-        int[] decode(boolean rgb) throws ImageFormatException {
-            return decode(rgb, null);
+        /** Where unfiltered scanlines go: pixels x = 0..n-1 of a row to out[o], out[o + step], ... */
+        @FunctionalInterface
+        private interface RowSink {
+            void emit(byte[] row, int o, int step, int n);
         }
 
-        int[] decode(boolean rgb, int[] reuse) throws ImageFormatException {
+        /** Packed 0xRRGGBB per pixel. */
+        int[] decodeRgb() throws ImageFormatException {
             walkChunks();
-            int[] lut = rgb ? lookupTable() : null;
+            int[] lut = lookupTable();
+            int[] out = new int[width * height];
+            decodeRows((row, o, step, n) -> emitRgb(row, out, o, step, n, lut));
+            return out;
+        }
+
+        /** Raw samples (grey levels or palette indices) of a single-channel image, into reuse when it fits. */
+        char[] decodeIndex(char[] reuse) throws ImageFormatException {
+            walkChunks();
             // Every pixel is written below, so a reused buffer needs no clearing.
-            int[] out = reuse != null && reuse.length == width * height ? reuse : new int[width * height];
+            char[] out = reuse != null && reuse.length == width * height ? reuse : new char[width * height];
+            decodeRows((row, o, step, n) -> emitIndex(row, out, o, step, n));
+            return out;
+        }
+
+        private void decodeRows(RowSink sink) throws ImageFormatException {
             inflater = new Inflater();
             try {
                 if (header.interlaced()) {
-                    decodeInterlaced(out, rgb, lut);
+                    decodeInterlaced(sink);
                 } else {
-                    decodeProgressive(out, rgb, lut);
+                    decodeProgressive(sink);
                 }
             } finally {
                 inflater.end();
             }
-            return out;
         }
 
         /**
@@ -369,7 +384,7 @@ public final class PngDecoder {
             return ((long) pixels * bitsPerPixel + 7) >>> 3;
         }
 
-        private void decodeProgressive(int[] out, boolean rgb, int[] lut) throws ImageFormatException {
+        private void decodeProgressive(RowSink sink) throws ImageFormatException {
             int rowBytes = (int) rowBytes(width, bitsPerPixel);
             expected = (long) height * (rowBytes + 1);
             int bpp = Math.max(1, bitsPerPixel >>> 3);
@@ -378,14 +393,14 @@ public final class PngDecoder {
             for (int y = 0; y < height; y++) {
                 readFully(cur, rowBytes + 1);
                 unfilter(cur, prev, rowBytes, bpp, y, -1);
-                emit(cur, out, y * width, 1, width, rgb, lut);
+                sink.emit(cur, y * width, 1, width);
                 byte[] t = cur;
                 cur = prev;
                 prev = t;
             }
         }
 
-        private void decodeInterlaced(int[] out, boolean rgb, int[] lut) throws ImageFormatException {
+        private void decodeInterlaced(RowSink sink) throws ImageFormatException {
             expected = 0;
             for (int p = 0; p < 7; p++) {
                 int pw = passSize(width, ADAM7_X0[p], ADAM7_DX[p]);
@@ -411,7 +426,7 @@ public final class PngDecoder {
                     readFully(cur, rowBytes + 1);
                     unfilter(cur, prev, rowBytes, bpp, j, p);
                     int y = ADAM7_Y0[p] + j * ADAM7_DY[p];
-                    emit(cur, out, y * width + ADAM7_X0[p], ADAM7_DX[p], pw, rgb, lut);
+                    sink.emit(cur, y * width + ADAM7_X0[p], ADAM7_DX[p], pw);
                     byte[] t = cur;
                     cur = prev;
                     prev = t;
@@ -556,33 +571,56 @@ public final class PngDecoder {
         }
 
         /**
-         * Converts one unfiltered scanline of n pixels to output values written at out[o], out[o+step],
-         * ... (step is 1 except inside Adam7 passes).
+         * Converts one unfiltered scanline of n single-channel pixels to raw samples written at out[o],
+         * out[o+step], ... (step is 1 except inside Adam7 passes).
          */
-        private void emit(byte[] row, int[] out, int o, int step, int n, boolean rgb, int[] lut) {
-            if (lut != null || !rgb) {
-                // One sample per pixel: raw values, or values of at most 8 bits mapped through lut.
-                if (bitDepth == 8) {
-                    if (lut == null && step == 1) {
-                        // Kept in the simplest indexed form so that C2 can vectorise it.
-                        for (int x = 0; x < n; x++) {
-                            out[o + x] = row[x + 1] & 0xFF;
-                        }
-                    } else if (lut == null) {
-                        for (int x = 0, i = 1; x < n; x++, i++, o += step) {
-                            out[o] = row[i] & 0xFF;
-                        }
-                    } else {
-                        for (int x = 0, i = 1; x < n; x++, i++, o += step) {
-                            out[o] = lut[row[i] & 0xFF];
-                        }
-                    }
-                } else if (bitDepth == 16) {
-                    for (int x = 0, i = 1; x < n; x++, i += 2, o += step) {
-                        out[o] = (row[i] & 0xFF) << 8 | (row[i + 1] & 0xFF);
+        private void emitIndex(byte[] row, char[] out, int o, int step, int n) {
+            if (bitDepth == 8) {
+                if (step == 1) {
+                    // Kept in the simplest indexed form so that C2 can vectorise it.
+                    for (int x = 0; x < n; x++) {
+                        out[o + x] = (char) (row[x + 1] & 0xFF);
                     }
                 } else {
-                    unpackLowDepth(row, out, o, step, n, lut);
+                    for (int x = 0, i = 1; x < n; x++, i++, o += step) {
+                        out[o] = (char) (row[i] & 0xFF);
+                    }
+                }
+            } else if (bitDepth == 16) {
+                for (int x = 0, i = 1; x < n; x++, i += 2, o += step) {
+                    out[o] = (char) ((row[i] & 0xFF) << 8 | (row[i + 1] & 0xFF));
+                }
+            } else {
+                int mask = (1 << bitDepth) - 1;
+                int perByteLog = perByteLog();
+                int perByteMask = (1 << perByteLog) - 1;
+                for (int x = 0; x < n; x++, o += step) {
+                    int b = row[1 + (x >>> perByteLog)] & 0xFF;
+                    out[o] = (char) ((b >>> (8 - bitDepth - (x & perByteMask) * bitDepth)) & mask);
+                }
+            }
+        }
+
+        /** log2 of pixels per byte below 8 bits: 3 for 1-bit, 2 for 2-bit, 1 for 4-bit. */
+        private int perByteLog() {
+            return bitDepth == 1 ? 3 : bitDepth == 2 ? 2 : 1;
+        }
+
+        /** As {@link #emitIndex} for packed RGB: samples of at most 8 bits go through lut when there is one. */
+        private void emitRgb(byte[] row, int[] out, int o, int step, int n, int[] lut) {
+            if (lut != null) {
+                if (bitDepth == 8) {
+                    for (int x = 0, i = 1; x < n; x++, i++, o += step) {
+                        out[o] = lut[row[i] & 0xFF];
+                    }
+                } else {
+                    int mask = (1 << bitDepth) - 1;
+                    int perByteLog = perByteLog();
+                    int perByteMask = (1 << perByteLog) - 1;
+                    for (int x = 0; x < n; x++, o += step) {
+                        int b = row[1 + (x >>> perByteLog)] & 0xFF;
+                        out[o] = lut[(b >>> (8 - bitDepth - (x & perByteMask) * bitDepth)) & mask];
+                    }
                 }
                 return;
             }
@@ -601,19 +639,6 @@ public final class PngDecoder {
                 for (int x = 0, i = 1; x < n; x++, i += pixelBytes, o += step) {
                     out[o] = (row[i] & 0xFF) << 16 | (row[i + g] & 0xFF) << 8 | (row[i + b] & 0xFF);
                 }
-            }
-        }
-
-        private void unpackLowDepth(byte[] row, int[] out, int o, int step, int n, int[] lut) {
-            int mask = (1 << bitDepth) - 1;
-            // log2 of pixels per byte: 3 for 1-bit, 2 for 2-bit, 1 for 4-bit.
-            int perByteLog = bitDepth == 1 ? 3 : bitDepth == 2 ? 2 : 1;
-            int perByteMask = (1 << perByteLog) - 1;
-            for (int x = 0; x < n; x++, o += step) {
-                int b = row[1 + (x >>> perByteLog)] & 0xFF;
-                int shift = 8 - bitDepth - (x & perByteMask) * bitDepth;
-                int v = (b >>> shift) & mask;
-                out[o] = lut == null ? v : lut[v];
             }
         }
     }

@@ -56,14 +56,41 @@ public final class PixelScorer {
   }
 
   /**
-   * Scores one image. Values must be 0..65535, as decoded from 8- or 16-bit PNGs.
+   * Scores one image held as ints (synthetic maps, arrays from other libraries): each map is first narrowed to the
+   * 16 bits of {@link #score(char[], char[], char[], int)}, and a value outside 0..65535 is refused as out of range
+   * with its position. Copies the maps; the job's path decodes PNGs straight into chars.
+   */
+  public SegmentationStats score(int[] groundTruth, int[] prediction, int[] instances, int width)
+      throws InvalidPixelException {
+    return score(narrow(groundTruth, InvalidPixelException.Source.GROUND_TRUTH, "ground-truth label", width),
+        narrow(prediction, InvalidPixelException.Source.PREDICTION, "prediction", width),
+        instances == null ? null : narrow(instances, InvalidPixelException.Source.INSTANCES, "instance id", width),
+        width);
+  }
+
+  private static char[] narrow(int[] values, InvalidPixelException.Source source, String what, int width)
+      throws InvalidPixelException {
+    char[] out = new char[values.length];
+    for (int i = 0; i < values.length; i++) {
+      int v = values[i];
+      if ((v & ~0xFFFF) != 0) {
+        throw invalid(source, what, v, i, width, "image values are 16-bit (0..65535)");
+      }
+      out[i] = (char) v;
+    }
+    return out;
+  }
+
+  /**
+   * Scores one image: values 0..65535, as decoded from 8- or 16-bit PNGs. Two bytes a pixel rather than an int's
+   * four: the loops below run at the memory's speed, so this is what halves their time.
    *
    * @param groundTruth raw ground-truth label values, row-major
    * @param prediction  raw prediction values in the class space's encoding
    * @param instances   raw instance ids (Cityscapes {@code instanceIds}), or null to skip instance statistics
    * @param width       image width, for error positions
    */
-  public SegmentationStats score(int[] groundTruth, int[] prediction, int[] instances, int width)
+  public SegmentationStats score(char[] groundTruth, char[] prediction, char[] instances, int width)
       throws InvalidPixelException {
     int n = groundTruth.length;
     if (prediction.length != n || (instances != null && instances.length != n)) {
@@ -95,7 +122,7 @@ public final class PixelScorer {
    * Every check is done once per run on its first pixel, which is the first pixel holding the bad value.
    */
 
-  private void scoreConfusion(int[] groundTruth, int[] prediction, int width, SegmentationStats stats)
+  private void scoreConfusion(char[] groundTruth, char[] prediction, int width, SegmentationStats stats)
       throws InvalidPixelException {
     final int n = groundTruth.length;
     final long[] counts = stats.confusion().counts();
@@ -139,7 +166,7 @@ public final class PixelScorer {
    * ({@link #gtRunEnd}, ...), so that a long run of one array broken up by the other is searched once, not
    * once per piece.
    */
-  private int runEnd(int[] gt, int[] pred, int i, int n, int gv, int pv) {
+  private int runEnd(char[] gt, char[] pred, int i, int n, int gv, int pv) {
     int probe = Math.min(n, i + SHORT_RUN);
     while (i < probe && gt[i] == gv && pred[i] == pv) {
       i++;
@@ -157,8 +184,8 @@ public final class PixelScorer {
     return Math.min(gtRunEnd, predRunEnd);
   }
 
-  /** As {@link #runEnd(int[], int[], int, int, int, int)} with the instance id as a third value. */
-  private int runEnd(int[] gt, int[] pred, int[] inst, int i, int n, int gv, int pv, int iv) {
+  /** As {@link #runEnd(char[], char[], int, int, int, int)} with the instance id as a third value. */
+  private int runEnd(char[] gt, char[] pred, char[] inst, int i, int n, int gv, int pv, int iv) {
     int probe = Math.min(n, i + SHORT_RUN);
     while (i < probe && gt[i] == gv && pred[i] == pv && inst[i] == iv) {
       i++;
@@ -179,7 +206,7 @@ public final class PixelScorer {
   }
 
   /** The first index in [from, to) whose value differs from the one before it, or {@code to}. */
-  private static int sameAsPrevious(int[] values, int from, int to) {
+  private static int sameAsPrevious(char[] values, int from, int to) {
     if (from >= to) {
       return to;
     }
@@ -205,7 +232,7 @@ public final class PixelScorer {
    * pixel holds the label id itself). The official script does not check this; an 8-bit copy of a 16-bit
    * instance map (ids taken mod 256) passes it silently and shifts iIoU, so it is refused here.
    */
-  private void scoreWithInstances(int[] groundTruth, int[] prediction, int[] instances, int width,
+  private void scoreWithInstances(char[] groundTruth, char[] prediction, char[] instances, int width,
                                   SegmentationStats stats) throws InvalidPixelException {
     final int n = groundTruth.length;
     final long[] counts = stats.confusion().counts();
@@ -237,10 +264,6 @@ public final class PixelScorer {
             throw mismatch(id, gv, start, width);
           }
           continue;
-        }
-        if (id > 0xFFFF) {
-          throw invalid(InvalidPixelException.Source.INSTANCES, "instance id", id, start, width,
-              "instance ids are 16-bit");
         }
         // cityscapesScripts: np.unique(instanceNp[instanceNp > 1000]); crowd regions hold the plain label id.
         if (id == ClassSpace.INSTANCE_DIVISOR) {

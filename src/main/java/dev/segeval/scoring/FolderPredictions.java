@@ -38,7 +38,7 @@ public final class FolderPredictions implements PredictionSource {
 
   @Override
   public Reader open(Configuration conf, TaskResources resources, FileSource files) {
-    int[][] buffer = new int[1][];
+    char[][] buffer = new char[1][];
     return (task, width, height) -> {
       if (task.unresolved() != null) {
         throw new PredictionException(task.unresolved().kind(), task.unresolved().message());

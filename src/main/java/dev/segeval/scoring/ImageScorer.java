@@ -32,9 +32,9 @@ public final class ImageScorer implements AutoCloseable {
   private final FileSource files;
   private final ValuePairs.Sampler sampler = new ValuePairs.Sampler();
   // Decode buffers reused from image to image (same-size datasets need no new arrays).
-  private int[] groundTruthBuffer;
-  private int[] instanceBuffer;
-  private int[] predictionBuffer;
+  private char[] groundTruthBuffer;
+  private char[] instanceBuffer;
+  private char[] predictionBuffer;
 
   /** A scorer of in-memory masks only ({@link #scoreEncoded}): no file system, no prediction source. */
   public ImageScorer(ClassSpace space) {
@@ -150,7 +150,7 @@ public final class ImageScorer implements AutoCloseable {
     try {
       IndexImage gt = decodeMap(mapBytes, sample.labelPath(), groundTruthBuffer);
       groundTruthBuffer = gt.values();
-      int[] instances = null;
+      char[] instances = null;
       IndexImage instanceMap = null;
       if (space.instanceEvaluation() && sample.instancePath() != null) {
         IndexImage inst = decodeMap(mapBytes, sample.instancePath(), instanceBuffer);
@@ -163,7 +163,7 @@ public final class ImageScorer implements AutoCloseable {
         instances = inst.values();
         instanceMap = inst;
       }
-      int[] prediction = predict(predictions, task, gt.width(), gt.height());
+      char[] prediction = predict(predictions, task, gt.width(), gt.height());
       valuePairs = sampler.sample(gt.values(), prediction);
       SegmentationStats stats;
       try {
@@ -190,7 +190,7 @@ public final class ImageScorer implements AutoCloseable {
     }
   }
 
-  private static int[] predict(PredictionSource.Reader predictions, ScoringTask task, int width, int height)
+  private static char[] predict(PredictionSource.Reader predictions, ScoringTask task, int width, int height)
       throws IOException, ImageFileException {
     try {
       return predictions.predict(task, width, height);
@@ -207,7 +207,7 @@ public final class ImageScorer implements AutoCloseable {
   }
 
   /** Reads and decodes a label or instance map; problems of the file itself become an image failure. */
-  private static IndexImage decodeMap(MapBytes mapBytes, String path, int[] reuse)
+  private static IndexImage decodeMap(MapBytes mapBytes, String path, char[] reuse)
       throws IOException, ImageFileException {
     try {
       return PngDecoder.decodeIndexInto(mapBytes.read(path), path, reuse);
@@ -230,7 +230,7 @@ public final class ImageScorer implements AutoCloseable {
   private void requireInstancesRepresentable(dev.segeval.datasets.Sample sample, IndexImage gt)
       throws ImageFileException {
     int[] classOfLabel = space.instanceClassLut();
-    int[] values = gt.values();
+    char[] values = gt.values();
     for (int i = 0; i < values.length; i++) {
       int v = values[i];
       if (v < classOfLabel.length && classOfLabel[v] >= 0) {

@@ -65,7 +65,7 @@ public interface PredictionSource extends Serializable {
      * @throws dev.segeval.imaging.ImageFormatException when a file the prediction needs cannot be decoded
      * @throws IOException                           for any other I/O failure (fails the task, not the image)
      */
-    int[] predict(ScoringTask task, int width, int height) throws IOException, PredictionException;
+    char[] predict(ScoringTask task, int width, int height) throws IOException, PredictionException;
 
     @Override
     default void close() {

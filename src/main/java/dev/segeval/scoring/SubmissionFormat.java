@@ -136,11 +136,12 @@ public final class SubmissionFormat implements Serializable {
         throw new EvaluationException(String.format(Locale.ROOT, "Cannot submit: %s is %dx%d but its test image is "
             + "%dx%d", HadoopPaths.redact(file), p.width(), p.height(), size[0], size[1]));
       }
-      int[] v = p.values();
+      char[] v = p.values();
       for (int i = 0; i < v.length; i++) {
-        if (!allowed.contains(v[i])) {
+        int value = v[i];
+        if (!allowed.contains(value)) {
           throw new EvaluationException(String.format(Locale.ROOT, "Cannot submit: %s holds value %d at pixel (x=%d, "
-              + "y=%d); the %s server accepts %s", HadoopPaths.redact(file), v[i], i % p.width(), i / p.width(),
+              + "y=%d); the %s server accepts %s", HadoopPaths.redact(file), value, i % p.width(), i / p.width(),
               dataset, describeAllowed()));
         }
       }

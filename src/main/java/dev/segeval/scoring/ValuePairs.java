@@ -30,7 +30,7 @@ public final class ValuePairs implements Serializable {
     private final int[] touched = new int[1 << 16];
 
     /** The sample of one image as a compact array: key (gt << 32 | prediction), count, ... in key order. */
-    public long[] sample(int[] groundTruth, int[] prediction) {
+    public long[] sample(char[] groundTruth, char[] prediction) {
       int touchedCount = 0;
       Map<Long, Long> wide = null;
       for (int i = 0; i < groundTruth.length; i += STRIDE) {

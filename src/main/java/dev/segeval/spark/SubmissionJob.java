@@ -80,11 +80,10 @@ public final class SubmissionJob {
         while (it.hasNext()) {
           ScoringTask t = it.next();
           int[] size = ImageDecoders.readSize(HadoopPaths.readAll(t.sample().imagePath(), c), t.sample().imagePath());
-          int[] values = reader.predict(t, size[0], size[1]);
-          if (trainIds) {
-            for (int i = 0; i < values.length; i++) {
-              values[i] = format.value(values[i]);
-            }
+          char[] predicted = reader.predict(t, size[0], size[1]);
+          int[] values = new int[predicted.length];
+          for (int i = 0; i < values.length; i++) {
+            values[i] = trainIds ? format.value(predicted[i]) : predicted[i];
           }
           byte[] png = format.palette() ? PngEncoder.encodePalette(size[0], size[1], values,
               SyntheticDatasets.vocPalette()) : PngEncoder.encodeGray8(size[0], size[1], values);

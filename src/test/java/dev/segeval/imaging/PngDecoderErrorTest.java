@@ -47,7 +47,7 @@ class PngDecoderErrorTest {
 
     @Test
     void validFileDecodes() throws Exception {
-        assertArrayEquals(VALUES, PngDecoder.decodeIndex(VALID, NAME).values());
+        assertArrayEquals(VALUES, PngDecoder.decodeIndex(VALID, NAME).intValues());
         assertTrue(VALID.length > 4000, "test image should have a sizeable IDAT, has " + VALID.length);
     }
 
@@ -264,7 +264,7 @@ class PngDecoderErrorTest {
 
     private static void assertArrayEqualsNoThrow(byte[] png) {
         try {
-            assertArrayEquals(new int[] {0, 0}, PngDecoder.decodeIndex(png, NAME).values());
+            assertArrayEquals(new int[] {0, 0}, PngDecoder.decodeIndex(png, NAME).intValues());
         } catch (ImageFormatException e) {
             throw new AssertionError(e);
         }
@@ -293,7 +293,7 @@ class PngDecoderErrorTest {
                 }
                 try {
                     IndexImage img = PngDecoder.decodeIndex(bad, NAME);
-                    assertArrayEquals(VALUES, img.values(), "undetected damage at byte " + at);
+                    assertArrayEquals(VALUES, img.intValues(), "undetected damage at byte " + at);
                 } catch (ImageFormatException e) {
                     assertTrue(e.getMessage().startsWith(NAME + ": "));
                 }

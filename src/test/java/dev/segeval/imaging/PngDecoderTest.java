@@ -142,7 +142,7 @@ class PngDecoderTest {
             assertEquals(h, idx.height());
             assertEquals(f.bitDepth, idx.bitDepth());
             assertEquals(f.colorType == 3, idx.palette());
-            assertArrayEquals(s, idx.values());
+            assertArrayEquals(s, idx.intValues());
         }
         RgbImage rgb = PngDecoder.decodeRgb(png, f.name);
         assertEquals(w, rgb.width());
@@ -190,7 +190,7 @@ class PngDecoderTest {
         int[] s = {10, 200, 10, 11, 201, 9, 255, 0, 255, 1, 254, 3};
         for (int filter = 0; filter <= 4; filter++) {
             byte[] png = PngTestWriter.build(3, 4, 0, 8, s, null, filter, false);
-            assertArrayEquals(s, PngDecoder.decodeIndex(png, "paeth").values(), "filter " + filter);
+            assertArrayEquals(s, PngDecoder.decodeIndex(png, "paeth").intValues(), "filter " + filter);
         }
     }
 
@@ -242,7 +242,7 @@ class PngDecoderTest {
         assertArrayEquals(new int[] {0x000000, 0x555555, 0xAAAAAA, 0xFFFFFF}, PngDecoder.decodeRgb(g2, "g2").rgb());
         byte[] g4 = PngTestWriter.build(3, 1, 0, 4, new int[] {0, 7, 15}, null, 0, false);
         assertArrayEquals(new int[] {0x000000, 0x777777, 0xFFFFFF}, PngDecoder.decodeRgb(g4, "g4").rgb());
-        assertArrayEquals(new int[] {0, 7, 15}, PngDecoder.decodeIndex(g4, "g4").values());
+        assertArrayEquals(new int[] {0, 7, 15}, PngDecoder.decodeIndex(g4, "g4").intValues());
     }
 
     @Test
@@ -266,7 +266,7 @@ class PngDecoderTest {
         assertEquals(1, labels.get(1, 0));
         assertEquals(20, labels.get(20, 0));
         assertEquals(255, labels.get(w - 1, h - 1));
-        assertArrayEquals(idx, labels.values());
+        assertArrayEquals(idx, labels.intValues());
 
         RgbImage colours = PngDecoder.decodeRgb(png, "voc.png");
         assertEquals(0x800000, colours.get(1, 0));
@@ -294,7 +294,7 @@ class PngDecoderTest {
         byte[] a = PngTestWriter.build(w, h, 3, 8, idx, PngTestWriter.rgbPalette(palette), 4, false);
         byte[] b = PngEncoder.encodePalette(w, h, idx, palette);
         for (byte[] png : List.of(a, b)) {
-            assertArrayEquals(idx, PngDecoder.decodeIndex(png, "shuffled.png").values());
+            assertArrayEquals(idx, PngDecoder.decodeIndex(png, "shuffled.png").intValues());
             int[] rgb = PngDecoder.decodeRgb(png, "shuffled.png").rgb();
             for (int i = 0; i < idx.length; i++) {
                 assertEquals(palette[idx[i]], rgb[i]);
@@ -307,7 +307,7 @@ class PngDecoderTest {
     void paletteIndexBeyondPaletteIsBlackInRgbButKeptAsIndex() throws IOException {
         byte[] png = PngTestWriter.build(3, 1, 3, 8, new int[] {0, 1, 7}, PngTestWriter.rgbPalette(0x112233, 0x445566),
                 0, false);
-        assertArrayEquals(new int[] {0, 1, 7}, PngDecoder.decodeIndex(png, "p").values());
+        assertArrayEquals(new int[] {0, 1, 7}, PngDecoder.decodeIndex(png, "p").intValues());
         assertArrayEquals(new int[] {0x112233, 0x445566, 0}, PngDecoder.decodeRgb(png, "p").rgb());
     }
 
@@ -316,7 +316,7 @@ class PngDecoderTest {
         int[] s = {0, 255, 256, 26001, 33000, 65535};
         byte[] png = PngTestWriter.build(3, 2, 0, 16, s, null, 1, false);
         IndexImage img = PngDecoder.decodeIndex(png, "depth.png");
-        assertArrayEquals(s, img.values());
+        assertArrayEquals(s, img.intValues());
         assertEquals(16, img.bitDepth());
         assertEquals(33000, img.get(1, 1));
         assertArrayEquals(new int[] {0, 0, 0x010101, 0x656565, 0x808080, 0xFFFFFF},
@@ -340,7 +340,7 @@ class PngDecoderTest {
                 PngTestWriter.chunk("IDAT", half2),
                 PngTestWriter.chunk("tEXt", "Comment\0made by a test".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)),
                 PngTestWriter.chunk("IEND", new byte[0]));
-        assertArrayEquals(idx, PngDecoder.decodeIndex(png, "trns.png").values());
+        assertArrayEquals(idx, PngDecoder.decodeIndex(png, "trns.png").intValues());
         assertArrayEquals(new int[] {0xFF0000, 0x00FF00, 0x00FF00, 0xFF0000}, PngDecoder.decodeRgb(png, "trns.png").rgb());
     }
 
@@ -388,7 +388,7 @@ class PngDecoderTest {
         IndexImage idx = PngDecoder.decodeIndex(png, "gray.png");
         assertEquals(8, idx.bitDepth());
         assertFalse(idx.palette());
-        assertArrayEquals(expected, idx.values());
+        assertArrayEquals(expected, idx.intValues());
         int[] rgb = PngDecoder.decodeRgb(png, "gray.png").rgb();
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i] * 0x010101, rgb[i]);
@@ -412,7 +412,7 @@ class PngDecoderTest {
         byte[] png = writeWithImageIo(img);
         IndexImage idx = PngDecoder.decodeIndex(png, "ushort.png");
         assertEquals(16, idx.bitDepth());
-        assertArrayEquals(img.getRaster().getSamples(0, 0, w, h, 0, (int[]) null), idx.values());
+        assertArrayEquals(img.getRaster().getSamples(0, 0, w, h, 0, (int[]) null), idx.intValues());
         assertEquals(26001, idx.get(0, 0));
         assertEquals(33000, idx.get(1, 0));
         assertEquals(65535, idx.get(2, 0));
@@ -446,7 +446,7 @@ class PngDecoderTest {
         IndexImage idx = PngDecoder.decodeIndex(png, "indexed.png");
         assertTrue(idx.palette());
         int[] expected = img.getRaster().getSamples(0, 0, w, h, 0, (int[]) null);
-        assertArrayEquals(expected, idx.values());
+        assertArrayEquals(expected, idx.intValues());
         int[] rgb = PngDecoder.decodeRgb(png, "indexed.png").rgb();
         for (int i = 0; i < expected.length; i++) {
             assertEquals(pal[expected[i]], rgb[i]);
@@ -507,12 +507,12 @@ class PngDecoderTest {
 
     @Test
     void indexImageAccessorsCheckBounds() {
-        IndexImage img = new IndexImage(3, 2, new int[] {1, 2, 3, 4, 5, 6}, 8, false);
+        IndexImage img = new IndexImage(3, 2, new char[] {1, 2, 3, 4, 5, 6}, 8, false);
         assertEquals(6, img.get(2, 1));
         assertEquals(4, img.get(0, 1));
         assertThrows(IndexOutOfBoundsException.class, () -> img.get(3, 0));
         assertThrows(IndexOutOfBoundsException.class, () -> img.get(0, 2));
-        assertThrows(IllegalArgumentException.class, () -> new IndexImage(2, 2, new int[3], 8, false));
+        assertThrows(IllegalArgumentException.class, () -> new IndexImage(2, 2, new char[3], 8, false));
         RgbImage rgb = new RgbImage(2, 1, new int[] {0x010203, 0x040506});
         assertEquals(0x040506, rgb.get(1, 0));
         assertThrows(IndexOutOfBoundsException.class, () -> rgb.get(-1, 0));

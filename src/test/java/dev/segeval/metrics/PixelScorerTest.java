@@ -128,4 +128,31 @@ class PixelScorerTest {
     assertEquals(0, m.x());
     assertEquals(2, m.y());
   }
+
+  @Test
+  void intMapsAreNarrowedToSixteenBitsOrRefusedWithThePosition() throws Exception {
+    PixelScorer scorer = new PixelScorer(SPACE);
+    int[][] maps = randomMaps(11, 40, 20, 30, 0.05);
+    char[][] narrow = new char[3][];
+    for (int k = 0; k < 3; k++) {
+      narrow[k] = new char[maps[k].length];
+      for (int i = 0; i < maps[k].length; i++) {
+        narrow[k][i] = (char) maps[k][i];
+      }
+    }
+    assertEquals(scorer.score(maps[0], maps[1], maps[2], 40), scorer.score(narrow[0], narrow[1], narrow[2], 40));
+    // 26 * 1000 + 40001 would be 66001: an instance id that an int holds and a 16-bit PNG cannot.
+    int[] wide = maps[2].clone();
+    wide[3 * 40 + 5] = 66_001;
+    InvalidPixelException e = assertThrows(InvalidPixelException.class,
+        () -> scorer.score(maps[0], maps[1], wide, 40));
+    assertEquals(InvalidPixelException.Source.INSTANCES, e.source());
+    assertEquals(InvalidPixelException.Problem.VALUE_OUT_OF_RANGE, e.problem());
+    assertEquals(5, e.x());
+    assertEquals(3, e.y());
+    int[] negative = maps[1].clone();
+    negative[0] = -1;
+    assertEquals(InvalidPixelException.Source.PREDICTION, assertThrows(InvalidPixelException.class,
+        () -> scorer.score(maps[0], negative, null, 40)).source());
+  }
 }

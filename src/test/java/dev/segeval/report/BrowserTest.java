@@ -60,7 +60,7 @@ class BrowserTest {
     try (java.util.stream.Stream<Path> files = Files.walk(preds)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
         var img = dev.segeval.imaging.PngDecoder.decodeIndex(Files.readAllBytes(f), f.toString());
-        int[] v = img.values().clone();
+        int[] v = img.intValues();
         for (int i = 0; i < v.length; i++) {
           v[i] = v[i] == 26 ? 7 : v[i];
         }

@@ -174,7 +174,7 @@ class S3EvaluateTest {
     for (dev.segeval.datasets.ListedFile f : HadoopPaths.listFilesRecursive(BUCKET + "/nd/preds", conf)) {
       String path = f.path();
       var img = dev.segeval.imaging.PngDecoder.decodeIndex(HadoopPaths.readAll(path, conf), path);
-      int[] v = img.values().clone();
+      int[] v = img.intValues();
       for (int i = 0; i < v.length; i++) {
         v[i] = v[i] == 26 ? 7 : v[i];
       }

@@ -1,5 +1,6 @@
 package dev.segeval.scoring;
 
+import dev.segeval.imaging.IndexImage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,7 +30,7 @@ class SystematicErrorsTest {
       }
       int[] pred = prediction.length == 1 ? filled(gt.length, prediction[0]) : prediction;
       agg.add(new ImageResult("i" + k, null, "l" + k, "p" + k, ImageResult.Status.OK, null, 100, 100,
-          scorer.score(gt, pred, null, 100), 0, null, sampler.sample(gt, pred)));
+          scorer.score(gt, pred, null, 100), 0, null, sampler.sample(IndexImage.narrow(gt, 100), IndexImage.narrow(pred, 100))));
     }
     return agg;
   }
@@ -61,7 +62,7 @@ class SystematicErrorsTest {
     for (int k = 0; k < 4; k++) {
       agg.add(ImageResult.failed(ScoringTask.of(new dev.segeval.datasets.Sample("i" + k, null, "l", null), "p"),
           new ImageFailure(ImageFailure.Kind.PREDICTION_VALUE, "p: prediction value 2"), 0,
-          sampler.sample(labelIds, labelIds)));
+          sampler.sample(IndexImage.narrow(labelIds, 1), IndexImage.narrow(labelIds, 1))));
     }
     Optional<String> e = SystematicErrors.explain(space, agg, 4, true);
     assertEquals(Optional.of("Cannot score these predictions as trainId: they look like label ids 1..2 (the values "

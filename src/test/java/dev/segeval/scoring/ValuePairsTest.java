@@ -1,5 +1,6 @@
 package dev.segeval.scoring;
 
+import dev.segeval.imaging.IndexImage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -22,7 +23,7 @@ class ValuePairsTest {
       gt[17 * i + 1] = 99; // never sampled
     }
     ValuePairs.Sampler sampler = new ValuePairs.Sampler();
-    long[] first = sampler.sample(gt, pred);
+    long[] first = sampler.sample(IndexImage.narrow(gt, 0), IndexImage.narrow(pred, 0));
     Map<Long, Long> expected = new TreeMap<>();
     expected.put(ValuePairs.key(7, 7), 2L);
     expected.put(ValuePairs.key(7, 8), 1L);
@@ -35,7 +36,7 @@ class ValuePairsTest {
       flat[k++] = e.getValue();
     }
     assertArrayEquals(flat, first);
-    assertArrayEquals(first, sampler.sample(gt, pred), "the reused table starts empty for the next image");
+    assertArrayEquals(first, sampler.sample(IndexImage.narrow(gt, 0), IndexImage.narrow(pred, 0)), "the reused table starts empty for the next image");
     ValuePairs total = new ValuePairs().add(first).add(first).add(null);
     assertEquals(12, total.total());
     assertEquals(300, ValuePairs.groundTruthOf(ValuePairs.key(300, 1000)));

@@ -59,7 +59,7 @@ class InputConsistencyTest {
     IndexImage inst = read(instances);
     IndexImage labels = read(dir.resolve("lindau_000000_000020_gtFine_labelIds.png"));
     // The common conversion mistake: the 16-bit instance map saved with 8 bits, ids taken mod 256.
-    int[] mod = inst.values().clone();
+    int[] mod = inst.intValues();
     int first = -1;
     for (int i = 0; i < mod.length; i++) {
       mod[i] &= 0xFF;
@@ -245,7 +245,7 @@ class InputConsistencyTest {
     try (Stream<Path> files = Files.list(Fixtures.synth().resolve("ade20k-predictions"))) {
       for (Path f : files.toList()) {
         IndexImage img = read(f);
-        int[] v = img.values().clone();
+        int[] v = img.intValues();
         for (int i = 0; i < v.length; i++) {
           v[i] = Math.max(0, v[i] - 1); // 0..149: train ids saved where label ids 1..150 are expected
         }

@@ -56,7 +56,7 @@ class SubmissionTest {
     assertTrue(files.stream().allMatch(f -> f.matches("[a-z]+_\\d{6}_\\d{6}_leftImg8bit\\.png")), files.toString());
     Set<Integer> labelIds = Set.of(7, 8, 11, 12, 13, 17, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 31, 32, 33);
     Path one = pkg.resolve(files.iterator().next());
-    assertTrue(Arrays.stream(read(one).values()).allMatch(labelIds::contains), "label ids, not train ids");
+    assertTrue(Arrays.stream(read(one).intValues()).allMatch(labelIds::contains), "label ids, not train ids");
 
     // A package with a missing image, a wrong size or another value is refused, naming the file.
     SubmissionFormat format = new SubmissionFormat("cityscapes");
@@ -100,7 +100,7 @@ class SubmissionTest {
       for (Path f : list.toList()) {
         IndexImage img = read(f);
         assertTrue(img.palette(), "VOC results are palette PNGs: " + f);
-        assertTrue(Arrays.stream(img.values()).allMatch(x -> x >= 0 && x <= 20), f.toString());
+        assertTrue(Arrays.stream(img.intValues()).allMatch(x -> x >= 0 && x <= 20), f.toString());
       }
     }
     // The same through the command line: exit 0 and a validated package; a prediction file missing: exit 2.
@@ -124,7 +124,7 @@ class SubmissionTest {
     try (var list = Files.list(ade)) {
       for (Path f : list.toList()) {
         assertTrue(f.getFileName().toString().matches("ADE_\\w+_\\d{8}\\.png"), f.toString());
-        assertTrue(Arrays.stream(read(f).values()).allMatch(x -> x >= 1 && x <= 150), f.toString());
+        assertTrue(Arrays.stream(read(f).intValues()).allMatch(x -> x >= 1 && x <= 150), f.toString());
       }
     }
   }

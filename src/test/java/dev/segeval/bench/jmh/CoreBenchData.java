@@ -1,5 +1,6 @@
 package dev.segeval.bench.jmh;
 
+import dev.segeval.imaging.IndexImage;
 import dev.segeval.labels.ClassSpace;
 import dev.segeval.labels.Label;
 import dev.segeval.labels.LabelTable;
@@ -33,8 +34,11 @@ public final class CoreBenchData {
   public static final ClassSpace SPACE =
       new ClassSpace(LabelTable.builtIn("cityscapes"), PredictionEncoding.LABEL_ID);
 
-  /** Ground truth, prediction and instances of {@link #IMAGES} images of one kind. */
-  public record Images(int[][] groundTruth, int[][] prediction, int[][] instances) {
+  /**
+   * Ground truth, prediction and instances of {@link #IMAGES} images of one kind, as the job holds them: 16-bit
+   * samples, as decoded from the PNGs.
+   */
+  public record Images(char[][] groundTruth, char[][] prediction, char[][] instances) {
   }
 
   private CoreBenchData() {
@@ -64,7 +68,15 @@ public final class CoreBenchData {
         default -> throw new IllegalArgumentException("unknown image kind " + kind);
       }
     }
-    return new Images(gt, pred, inst);
+    char[][] g = new char[IMAGES][];
+    char[][] p = new char[IMAGES][];
+    char[][] in = new char[IMAGES][];
+    for (int i = 0; i < IMAGES; i++) {
+      g[i] = IndexImage.narrow(gt[i], WIDTH);
+      p[i] = IndexImage.narrow(pred[i], WIDTH);
+      in[i] = IndexImage.narrow(inst[i], WIDTH);
+    }
+    return new Images(g, p, in);
   }
 
   /**
@@ -96,7 +108,7 @@ public final class CoreBenchData {
   }
 
   /** Train ids; values beyond the classes (ignored ground truth, or a prediction of an ignored label) to one id. */
-  private static byte[] trainIds(int[] values, int[] lut, int beyond) {
+  private static byte[] trainIds(char[] values, int[] lut, int beyond) {
     byte[] out = new byte[values.length];
     int k = SPACE.numClasses();
     for (int i = 0; i < values.length; i++) {
