@@ -16,9 +16,9 @@ package dev.segeval.spark;
 public record RunOptions(long progressIntervalMs, boolean resume, long commitIntervalMs, int readAhead) {
   public static final int AUTO = -1;
   public static final int REMOTE_READ_AHEAD = 8;
-  // Off by default: a CI run of the Spark 4 lane (Hadoop 3.5's S3A) once hung with every read-ahead thread in S3A's
-  // retry loop against a live S3Proxy; until that is understood, read-ahead is opt-in (--read-ahead N or auto).
-  public static final RunOptions DEFAULTS = new RunOptions(5_000, false, 60_000, 0);
+  // On where files are remote. (It was opt-in for a day after a CI hang, which turned out to be tasks of an aborted
+  // job left running without an interrupt and holding the task slots: EvaluateJob now interrupts them.)
+  public static final RunOptions DEFAULTS = new RunOptions(5_000, false, 60_000, AUTO);
 
   public RunOptions {
     if (progressIntervalMs <= 0 || commitIntervalMs <= 0) {

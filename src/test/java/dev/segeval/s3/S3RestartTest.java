@@ -109,6 +109,10 @@ class S3RestartTest {
           + doneAfter + " of " + scoring.numTasks() + " tasks done); the run is too short to be disturbed");
 
       int exit = run.get(4, TimeUnit.MINUTES);
+      // The SparkContext is shared by every test class in this JVM (local[2]): a task of this run still running when
+      // the server below is stopped for good would retry against it for as long as the retry budget allows and keep
+      // its task slot, starving the next test's jobs. A run that returned (exit 3 included) must leave none behind.
+      assertNoTasksLeft(spark);
       Path summary = out.resolve("summary.json");
       ObjectMapper json = new ObjectMapper();
       String seen = String.format(java.util.Locale.ROOT, "server stopped in %.2f s, then down %.1f s, while %d of %d "
@@ -145,6 +149,23 @@ class S3RestartTest {
         default -> fail("unexpected exit code " + exit + "; " + seen);
       }
     }
+  }
+
+  /** Fails unless every task of the shared SparkContext has ended within 60 s. */
+  static void assertNoTasksLeft(SparkSession spark) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    int running;
+    do {
+      running = 0;
+      for (org.apache.spark.SparkExecutorInfo e : spark.sparkContext().statusTracker().getExecutorInfos()) {
+        running += e.numRunningTasks();
+      }
+      if (running == 0) {
+        return;
+      }
+      Thread.sleep(100);
+    } while (System.nanoTime() < deadline);
+    fail(running + " task(s) still running 60 s after the run returned: they would hold the shared task slots");
   }
 
   /** The stage of the job group's scoring job once it has started tasks, else null. */

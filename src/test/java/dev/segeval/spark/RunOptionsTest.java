@@ -7,8 +7,9 @@ import org.junit.jupiter.api.Test;
 
 class RunOptionsTest {
   @Test
-  void readAheadIsOffByDefaultAndAutoTurnsItOnWhereFilesAreRemote() {
-    assertEquals(0, RunOptions.DEFAULTS.readAheadFor("s3a://bucket/cityscapes", null));
+  void readAheadIsOnByDefaultWhereFilesAreRemote() {
+    assertEquals(RunOptions.REMOTE_READ_AHEAD, RunOptions.DEFAULTS.readAheadFor("s3a://bucket/cityscapes", null));
+    assertEquals(0, RunOptions.DEFAULTS.readAheadFor("file:/data/cityscapes", "file:/data/preds"));
     RunOptions auto = RunOptions.DEFAULTS.withReadAhead(RunOptions.AUTO);
     assertEquals(0, auto.readAheadFor("file:/data/cityscapes", "file:/data/preds"));
     assertEquals(0, auto.readAheadFor("/data/cityscapes", null));
