@@ -591,19 +591,19 @@ public final class PngDecoder {
                     out[o] = (char) ((row[i] & 0xFF) << 8 | (row[i + 1] & 0xFF));
                 }
             } else {
-                int mask = (1 << bitDepth) - 1;
-                int perByteLog = perByteLog();
-                int perByteMask = (1 << perByteLog) - 1;
                 for (int x = 0; x < n; x++, o += step) {
-                    int b = row[1 + (x >>> perByteLog)] & 0xFF;
-                    out[o] = (char) ((b >>> (8 - bitDepth - (x & perByteMask) * bitDepth)) & mask);
+                    out[o] = (char) lowDepthSample(row, x);
                 }
             }
         }
 
-        /** log2 of pixels per byte below 8 bits: 3 for 1-bit, 2 for 2-bit, 1 for 4-bit. */
-        private int perByteLog() {
-            return bitDepth == 1 ? 3 : bitDepth == 2 ? 2 : 1;
+        /** Sample x of an unfiltered scanline of 1-, 2- or 4-bit samples (packed from the high bits down). */
+        private int lowDepthSample(byte[] row, int x) {
+            // log2 of samples per byte: 3 for 1-bit, 2 for 2-bit, 1 for 4-bit.
+            int perByteLog = bitDepth == 1 ? 3 : bitDepth == 2 ? 2 : 1;
+            int b = row[1 + (x >>> perByteLog)] & 0xFF;
+            int shift = 8 - bitDepth - (x & ((1 << perByteLog) - 1)) * bitDepth;
+            return (b >>> shift) & ((1 << bitDepth) - 1);
         }
 
         /** As {@link #emitIndex} for packed RGB: samples of at most 8 bits go through lut when there is one. */
@@ -614,12 +614,8 @@ public final class PngDecoder {
                         out[o] = lut[row[i] & 0xFF];
                     }
                 } else {
-                    int mask = (1 << bitDepth) - 1;
-                    int perByteLog = perByteLog();
-                    int perByteMask = (1 << perByteLog) - 1;
                     for (int x = 0; x < n; x++, o += step) {
-                        int b = row[1 + (x >>> perByteLog)] & 0xFF;
-                        out[o] = lut[(b >>> (8 - bitDepth - (x & perByteMask) * bitDepth)) & mask];
+                        out[o] = lut[lowDepthSample(row, x)];
                     }
                 }
                 return;

@@ -151,7 +151,7 @@ public final class EvaluateJob {
               + "inputs: " + String.join("; ", differences) + ". Rerun without --resume to score it afresh, or "
               + "use another --run-id");
         }
-        jsc.setJobGroup(group, "segeval: read committed results of run " + spec.runId(), true);
+        runJobsAs(jsc, group, "segeval: read committed results of run " + spec.runId());
         readCommittedEntries(jsc, runDir, confBc, conf, committed);
       }
     } else {
@@ -194,11 +194,8 @@ public final class EvaluateJob {
           : (int) Math.min(remaining.size(),
               Math.max(jsc.defaultParallelism() * 3L, (remaining.size() + 99) / 100));
       LongAccumulator scored = jsc.sc().longAccumulator("segeval.images");
-      // interruptOnCancel: when the job is cancelled or aborted (local mode: one failed task aborts it), Spark
-      // interrupts the tasks still running. Without it they run on as zombies that keep their task slots: a task
-      // waiting on a read-ahead future (or in S3A's retry loop against a server that has gone) never ends.
-      jsc.setJobGroup(group, "segeval: score " + remaining.size() + " images of " + spec.dataset() + " "
-          + spec.split(), true);
+      runJobsAs(jsc, group, "segeval: score " + remaining.size() + " images of " + spec.dataset() + " "
+          + spec.split());
       try (ProgressReporter ignored = new ProgressReporter(jsc, group, scored, remaining.size(), log,
           options.progressIntervalMs())) {
         jsc.parallelize(remaining, partitions)
@@ -211,7 +208,7 @@ public final class EvaluateJob {
     long t2 = System.nanoTime();
 
     // Every committed result, each image once, whether scored now or by an earlier attempt.
-    jsc.setJobGroup(group, "segeval: read committed results of run " + spec.runId(), true);
+    runJobsAs(jsc, group, "segeval: read committed results of run " + spec.runId());
     readCommittedEntries(jsc, runDir, confBc, conf, committed);
     Set<String> planned = new HashSet<>();
     for (ScoringTask t : tasks) {
@@ -231,7 +228,7 @@ public final class EvaluateJob {
     AbsentClassPolicy policy = spec.absentPolicy();
     String imagesStaging = ResultTableFiles.stage(tablePath(out, "images", spec.runId()));
     ResultShare share;
-    jsc.setJobGroup(group, "segeval: merge results of run " + spec.runId() + " and write images/", true);
+    runJobsAs(jsc, group, "segeval: merge results of run " + spec.runId() + " and write images/");
     try {
       share = jsc.parallelize(reads, Math.max(1, Math.min(reads.size(), jsc.defaultParallelism() * 3)))
           .mapPartitionsWithIndex(new ReadAndWriteResults(space, policy, imagesStaging, confBc), false)
@@ -292,6 +289,15 @@ public final class EvaluateJob {
    * Fails before any work when results (or saved predictions) could not be written there. Only a problem of the
    * place itself is the user's to fix (exit 2); an outage while probing propagates as the run's failure.
    */
+  /**
+   * Puts the jobs that follow in the run's group, interrupting their tasks when a job is cancelled or aborted (in
+   * local mode one failed task aborts it). Spark's default leaves such tasks running: they keep their task slots,
+   * and one waiting on a read-ahead read, or in S3A's retry loop against a server that has gone, never ends.
+   */
+  private static void runJobsAs(JavaSparkContext jsc, String group, String description) {
+    jsc.setJobGroup(group, description, true);
+  }
+
   private static void requireWritable(String option, String uri, Configuration conf) throws IOException {
     try {
       HadoopPaths.requireWritableDirectory(uri, conf);
