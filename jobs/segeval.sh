@@ -57,6 +57,12 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-1}" MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-33554432}"
 export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-4294967296}" MALLOC_TOP_PAD_="${MALLOC_TOP_PAD_:-536870912}"
 mapfile -t JAVA_OPTS < <(grep -v '^#' "$HERE/java17-options")
+if [[ -t 2 && -z "${SEGEVAL_RAW_STDERR:-}" ]]; then
+  # On CPUs NNPACK does not support, libtorch 2.x prints "Could not initialize NNPACK! Reason: Unsupported
+  # hardware." at every small convolution (hundreds of lines for the demo; its C++ log level is only settable
+  # from Python). Drop that line on a terminal; files and pipes (CI, benchmarks) get stderr unfiltered.
+  exec 2> >(grep --line-buffered -v 'NNPACK\.cpp:[0-9]*\] Could not initialize NNPACK' >&2)
+fi
 # shellcheck disable=SC2086
 exec "$JAVA" "${JAVA_OPTS[@]}" -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" \
   ${SEGEVAL_JAVA_OPTS:--Xmx4g} -cp "$JAR:$(cat "$CP_FILE")" dev.segeval.cli.SegEval "$@"

@@ -18,7 +18,6 @@ import os
 import platform
 import re
 import subprocess
-import tempfile
 import sys
 import time
 
@@ -285,38 +284,54 @@ def rss_over_images(model, images=10000):
     t0 = time.perf_counter()
     # stderr into a file, not a pipe: nobody reads a pipe while the job runs, and once its 64 KB fill up the job's
     # progress lines (and PyTorch's native warnings) block every thread that writes them (the run hung for 11 min).
-    err_file = tempfile.TemporaryFile(mode='w+')
-    p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err_file, text=True)
-    samples = []
-    while p.poll() is None:
-        rss = 0
-        for pid in [p.pid] + children(p.pid):
-            try:
-                with open('/proc/%d/status' % pid) as f:
-                    rss += int(re.search(r'VmRSS:\s+(\d+)', f.read()).group(1))
-            except (OSError, AttributeError):
-                pass
-        samples.append((time.perf_counter() - t0, rss / 1024))
-        time.sleep(1)
-    err_file.seek(0)
-    err = err_file.read()
+    # The file is also read while the job runs: its progress lines say how many images were scored at each RSS
+    # sample, and "[segeval] scored N images" marks the end of the scoring stage. (Deriving the stage from
+    # summary.json's timings put the quarters a few seconds late: the process outlives its summary, so the last
+    # quarter took in the start of the write phase.)
+    err_path = os.path.join(WORK, 'rss-over-images.stderr')
+    with open(err_path, 'w') as err_out:
+        p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err_out, text=True)
+    samples = []  # (seconds, RSS MB, images scored, phase)
+    done, phase = 0, 'starting'
+    with open(err_path) as err_in:
+        while True:
+            running = p.poll() is None
+            for line in err_in.read().splitlines():
+                m = re.search(r'\[segeval\] (\d+)/\d+ images \(', line)
+                if m:
+                    done, phase = int(m.group(1)), 'scoring'
+                elif re.search(r'\[segeval\] scored \d+ images in', line):
+                    done, phase = images, 'writing'
+            if not running:
+                break
+            rss = 0
+            for pid in [p.pid] + children(p.pid):
+                try:
+                    with open('/proc/%d/status' % pid) as f:
+                        rss += int(re.search(r'VmRSS:\s+(\d+)', f.read()).group(1))
+                except (OSError, AttributeError):
+                    pass
+            samples.append((time.perf_counter() - t0, rss / 1024, done, phase))
+            time.sleep(1)
     if p.returncode != 0:
-        sys.stderr.write(err[-4000:])
+        sys.stderr.write(open(err_path).read()[-4000:])
         raise SystemExit('benchmark step failed: ' + ' '.join(cmd))
     t = summary(out_dir)['timings']
-    end = time.perf_counter() - t0
-    # The job's clock starts after the JVM and Spark; scoring runs from the end of listing for scoringSeconds.
-    scoring_start = end - t['totalSeconds'] + t['listingSeconds']
-    scoring_end = scoring_start + t['scoringSeconds']
+    with open(os.path.join(WORK, 'rss-over-images.tsv'), 'w') as f:
+        f.write('seconds\trss_mb\timages_scored\tphase\n')
+        for s in samples:
+            f.write('%.1f\t%.0f\t%d\t%s\n' % s)
+    # Quarters of the image count: the peak RSS while the first quarter of the images was being scored, and so on.
+    # The stage's first samples (before the first progress line, counted as 0 images) belong to the first quarter.
     quarters = []
     for q in range(4):
-        lo = scoring_start + (scoring_end - scoring_start) * q / 4
-        hi = scoring_start + (scoring_end - scoring_start) * (q + 1) / 4
-        quarters.append(max([m for (s, m) in samples if lo <= s <= hi] or [0]))
-    after = max([m for (s, m) in samples if s > scoring_end] or [0])
+        lo, hi = images * q / 4, images * (q + 1) / 4
+        quarters.append(max([m for (_, m, n, ph) in samples
+                             if ph == 'scoring' and (lo <= n < hi or (q == 3 and n == hi))] or [0]))
+    after = max([m for (_, m, _, ph) in samples if ph == 'writing'] or [0])
     growth = quarters[3] / quarters[1] if quarters[1] else float('nan')
-    row('peak RSS over %d images with the ResNet-50 PSPNet (64x48, crop 65, no flip), by quarter of the scoring '
-        'stage (one JVM: driver and executor)' % images,
+    row('peak RSS over %d images with the ResNet-50 PSPNet (64x48, crop 65, no flip), by quarter of the images '
+        'scored (one JVM: driver and executor)' % images,
         '%s MB while scoring; %.0f MB afterwards (reading back, aggregating and writing %d images/ rows); %.1f '
         'images/s' % (' / '.join('%.0f' % q for q in quarters), after, images, images / t['scoringSeconds']),
         '%.2f (4th / 2nd quarter)' % growth, 'flat (within 10 %)', growth <= 1.10)
