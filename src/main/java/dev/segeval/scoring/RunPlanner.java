@@ -69,6 +69,26 @@ public final class RunPlanner {
   /** Lists the split and resolves every sample's prediction. */
   public static RunPlan plan(EvaluationSpec spec, Configuration conf) throws IOException {
     DatasetLayout layout = DatasetLayouts.forName(spec.dataset());
+    // The prediction tree is listed on a second thread while the split is: two independent walks (on an object
+    // store, two chains of paged requests) take the time of the longer one instead of their sum.
+    java.util.concurrent.FutureTask<PredictionIndex> predictionListing = null;
+    if (spec.predictions() instanceof FolderPredictions folder) {
+      predictionListing = new java.util.concurrent.FutureTask<>(() -> PredictionIndex.build(folder.root(), conf));
+      Thread lister = new Thread(predictionListing, "segeval-list-predictions");
+      lister.setDaemon(true);
+      lister.start();
+    }
+    try {
+      return plan(spec, conf, layout, predictionListing);
+    } finally {
+      if (predictionListing != null) {
+        predictionListing.cancel(true); // a no-op once it has finished; stops it when the split's listing failed
+      }
+    }
+  }
+
+  private static RunPlan plan(EvaluationSpec spec, Configuration conf, DatasetLayout layout,
+                              java.util.concurrent.FutureTask<PredictionIndex> predictionListing) throws IOException {
     List<Sample> samples = new ArrayList<>(layout.list(spec.dataRoot(), spec.split(), conf));
     if (samples.isEmpty()) {
       throw new EvaluationException(String.format(Locale.ROOT,
@@ -98,7 +118,7 @@ public final class RunPlanner {
     List<ScoringTask> tasks = new ArrayList<>(samples.size());
     String predictionsDigest = "none";
     if (spec.predictions() instanceof FolderPredictions folder) {
-      PredictionIndex index = PredictionIndex.build(folder.root(), conf);
+      PredictionIndex index = await(predictionListing);
       if (index.size() == 0) {
         throw new EvaluationException("Cannot evaluate: no .png predictions under "
             + HadoopPaths.redact(folder.root()) + "; check --predictions");
@@ -122,6 +142,31 @@ public final class RunPlanner {
       }
     }
     return new RunPlan(tasks, HexFormat.of().formatHex(listing.digest()), predictionsDigest);
+  }
+
+  /**
+   * The prediction index listed on the other thread, its failure rethrown as what it is: an I/O or usage error
+   * keeps its type (the CLI's exit code and message depend on it), anything else is a programming error.
+   */
+  private static PredictionIndex await(java.util.concurrent.FutureTask<PredictionIndex> listing) throws IOException {
+    try {
+      return listing.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while listing the predictions");
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException("listing the predictions failed", cause);
+    }
   }
 
   private static final java.util.regex.Pattern PLAIN_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_+-][A-Za-z0-9._+-]*");

@@ -1,12 +1,24 @@
 package dev.segeval.scoring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.segeval.datasets.HadoopPaths;
+import dev.segeval.datasets.PredictionIndex;
+import dev.segeval.labels.PredictionEncoding;
+import dev.segeval.metrics.AbsentClassPolicy;
+import dev.segeval.synth.SyntheticDatasets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RunPlannerTest {
   @Test
@@ -34,5 +46,60 @@ class RunPlannerTest {
         assertEquals(HadoopPaths.normalize(p), RunPlanner.normalizedPath(p, folders), p);
       }
     }
+  }
+
+  @TempDir
+  Path tmp;
+
+  private EvaluationSpec spec(String dataRoot, String predictions) {
+    return new EvaluationSpec("cityscapes", null, dataRoot, "val", new FolderPredictions(predictions),
+        PredictionEncoding.LABEL_ID, AbsentClassPolicy.EXCLUDE, tmp.resolve("out").toUri().toString(), "r", 0, true);
+  }
+
+  @Test
+  void predictionsListedBesideTheSplitAreMatchedToEveryImage() throws Exception {
+    Configuration conf = new Configuration();
+    String root = SyntheticDatasets.ensureCityscapes(tmp.resolve("data"), new SyntheticDatasets.Options(6, 64, 32, 3,
+        "val"), conf);
+    EvaluationSpec spec = spec(HadoopPaths.join(root, "cityscapes"), HadoopPaths.join(root, "cityscapes-predictions"));
+    RunPlanner.RunPlan plan = RunPlanner.plan(spec, conf);
+    assertEquals(6, plan.tasks().size());
+    for (ScoringTask t : plan.tasks()) {
+      assertNull(t.unresolved(), t.sample().id());
+      assertTrue(t.predictionPath().endsWith("/" + t.sample().id() + "_pred_labelIds.png"), t.predictionPath());
+    }
+    RunPlanner.RunPlan again = RunPlanner.plan(spec, conf);
+    assertEquals(plan.listingDigest(), again.listingDigest());
+    assertEquals(plan.predictionsDigest(), again.predictionsDigest());
+    assertFalse(plan.predictionsDigest().equals("none"));
+  }
+
+  @Test
+  void aFailedPredictionListingKeepsItsTypeAcrossTheListingThread() throws Exception {
+    Configuration conf = new Configuration();
+    String root = SyntheticDatasets.ensureCityscapes(tmp.resolve("data"), new SyntheticDatasets.Options(2, 64, 32, 3,
+        "val"), conf);
+    // A scheme without a file system: Hadoop's listing fails with an IOException of its own type.
+    String unlistable = "nosuchfs://bucket/predictions";
+    Exception direct = assertThrows(java.io.IOException.class, () -> PredictionIndex.build(unlistable, conf));
+    Exception planned = assertThrows(java.io.IOException.class,
+        () -> RunPlanner.plan(spec(HadoopPaths.join(root, "cityscapes"), unlistable), conf));
+    assertEquals(direct.getClass(), planned.getClass());
+    assertEquals(direct.getMessage(), planned.getMessage());
+    // A folder that is not there lists as empty, which the plan reports naming --predictions.
+    String missing = tmp.resolve("no-such-predictions").toUri().toString();
+    EvaluationException e = assertThrows(EvaluationException.class,
+        () -> RunPlanner.plan(spec(HadoopPaths.join(root, "cityscapes"), missing), conf));
+    assertTrue(e.getMessage().contains("no .png predictions under") && e.getMessage().contains("--predictions"),
+        e.getMessage());
+  }
+
+  @Test
+  void anEmptySplitIsReportedRatherThanTheMissingPredictions() throws Exception {
+    Path data = Files.createDirectories(tmp.resolve("empty/cityscapes/gtFine/val"));
+    String missing = tmp.resolve("no-such-predictions").toUri().toString();
+    EvaluationException e = assertThrows(EvaluationException.class, () -> RunPlanner.plan(
+        spec(data.getParent().getParent().toUri().toString(), missing), new Configuration()));
+    assertTrue(e.getMessage().contains("no images in split 'val'"), e.getMessage());
   }
 }
