@@ -60,8 +60,27 @@ mapfile -t JAVA_OPTS < <(grep -v '^#' "$HERE/java17-options")
 if [[ -t 2 && -z "${SEGEVAL_RAW_STDERR:-}" ]]; then
   # On CPUs NNPACK does not support, libtorch 2.x prints "Could not initialize NNPACK! Reason: Unsupported
   # hardware." at every small convolution (hundreds of lines for the demo; its C++ log level is only settable
-  # from Python). Drop that line on a terminal; files and pipes (CI, benchmarks) get stderr unfiltered.
-  exec 2> >(grep --line-buffered -v 'NNPACK\.cpp:[0-9]*\] Could not initialize NNPACK' >&2)
+  # from Python). On a terminal that text is cut out of stderr (it can land in the middle of a Java line: only the
+  # warning goes, the rest of the line stays); files and pipes (CI, benchmarks) get stderr unfiltered.
+  # Java runs as this script's child so that the script ends only after the filter has printed the last line;
+  # with job control (set -m) the child keeps SIGINT, and the traps pass on Ctrl-C and kill <pid> of the script.
+  set -m
+  # shellcheck disable=SC2086
+  "$JAVA" "${JAVA_OPTS[@]}" -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" \
+    ${SEGEVAL_JAVA_OPTS:--Xmx4g} -cp "$JAR:$(cat "$CP_FILE")" dev.segeval.cli.SegEval "$@" \
+    2> >(trap '' INT; exec sed -u -E '/NNPACK/{s/\[W[^]]*NNPACK\.cpp:[0-9]+\] Could not initialize NNPACK! Reason: Unsupported hardware\.//g;/^$/d}' >&2) &
+  java_pid=$!
+  set +m
+  trap 'kill -INT "$java_pid" 2>/dev/null || true' INT
+  trap 'kill -TERM "$java_pid" 2>/dev/null || true' TERM
+  trap 'kill -HUP "$java_pid" 2>/dev/null || true' HUP
+  while true; do
+    status=0
+    wait "$java_pid" || status=$?
+    kill -0 "$java_pid" 2>/dev/null || break # a trapped signal ends the wait early; java may still be running
+  done
+  wait # the filter, until its last line is out
+  exit "$status"
 fi
 # shellcheck disable=SC2086
 exec "$JAVA" "${JAVA_OPTS[@]}" -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" \

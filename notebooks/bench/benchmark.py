@@ -293,26 +293,33 @@ def rss_over_images(model, images=10000):
         p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err_out, text=True)
     samples = []  # (seconds, RSS MB, images scored, phase)
     done, phase = 0, 'starting'
-    with open(err_path) as err_in:
-        while True:
-            running = p.poll() is None
-            for line in err_in.read().splitlines():
-                m = re.search(r'\[segeval\] (\d+)/\d+ images \(', line)
-                if m:
-                    done, phase = int(m.group(1)), 'scoring'
-                elif re.search(r'\[segeval\] scored \d+ images in', line):
-                    done, phase = images, 'writing'
-            if not running:
-                break
-            rss = 0
-            for pid in [p.pid] + children(p.pid):
-                try:
-                    with open('/proc/%d/status' % pid) as f:
-                        rss += int(re.search(r'VmRSS:\s+(\d+)', f.read()).group(1))
-                except (OSError, AttributeError):
-                    pass
-            samples.append((time.perf_counter() - t0, rss / 1024, done, phase))
-            time.sleep(1)
+    pending = ''  # a line the job has not finished writing yet
+    try:
+        with open(err_path) as err_in:
+            while True:
+                running = p.poll() is None
+                *lines, pending = (pending + err_in.read()).split('\n')
+                for line in lines:
+                    m = re.search(r'\[segeval\] (\d+)/\d+ images \(', line)
+                    if m and phase != 'writing':
+                        done, phase = int(m.group(1)), 'scoring'
+                    elif re.search(r'\[segeval\] scored \d+ images in', line):
+                        done, phase = images, 'writing'
+                if not running:
+                    break
+                rss = 0
+                for pid in [p.pid] + children(p.pid):
+                    try:
+                        with open('/proc/%d/status' % pid) as f:
+                            rss += int(re.search(r'VmRSS:\s+(\d+)', f.read()).group(1))
+                    except (OSError, AttributeError):
+                        pass
+                samples.append((time.perf_counter() - t0, rss / 1024, done, phase))
+                time.sleep(1)
+    finally:
+        if p.poll() is None:  # this step failed: stop the job it started (its own child, by pid)
+            p.kill()
+            p.wait()
     if p.returncode != 0:
         sys.stderr.write(open(err_path).read()[-4000:])
         raise SystemExit('benchmark step failed: ' + ' '.join(cmd))
@@ -322,7 +329,7 @@ def rss_over_images(model, images=10000):
         for s in samples:
             f.write('%.1f\t%.0f\t%d\t%s\n' % s)
     # Quarters of the image count: the peak RSS while the first quarter of the images was being scored, and so on.
-    # The stage's first samples (before the first progress line, counted as 0 images) belong to the first quarter.
+    # Samples before the first progress line (start-up, listing, the first seconds of scoring) are in no quarter.
     quarters = []
     for q in range(4):
         lo, hi = images * q / 4, images * (q + 1) / 4

@@ -81,17 +81,18 @@ public final class HadoopPaths {
     return out;
   }
 
-  /**
-   * The local file system, walked with java.nio. Hadoop's listFiles builds a LocatedFileStatus per file, whose
-   * permission and owner come from a forked 'stat' process per file without the native library: about 12 ms per
-   * file, 4 minutes for 20,000 images. Hidden checksum files (.name.crc, written by Hadoop's LocalFileSystem) are
-   * left out, as LocalFileSystem does. Paths are formed as Hadoop forms them (file:/dir/name).
-   */
   /** File names that Hadoop's Path keeps as they are when it appends them to a folder (no escaping, no dots). */
   private static final java.util.regex.Pattern PLAIN_FILE_NAME =
       java.util.regex.Pattern.compile("[A-Za-z0-9_+-][A-Za-z0-9._+-]*");
 
-  private static List<ListedFile> listLocal(java.nio.file.Path root, Path hadoopRoot) throws IOException {
+  /**
+   * The local file system, walked with java.nio. Hadoop's listFiles builds a LocatedFileStatus per file, whose
+   * permission and owner come from a forked 'stat' process per file without the native library: about 12 ms per
+   * file, 4 minutes for 20,000 images. Hidden checksum files (.name.crc, written by Hadoop's LocalFileSystem) are
+   * left out, as LocalFileSystem does. Paths are formed as Hadoop forms them (file:/dir/name). An interrupt
+   * (the planner cancelling a listing it no longer needs) ends the walk with an InterruptedIOException.
+   */
+  static List<ListedFile> listLocal(java.nio.file.Path root, Path hadoopRoot) throws IOException {
     List<ListedFile> out = new ArrayList<>();
     // Hadoop paths of the directories being walked, built as Hadoop builds them: new Path(parent, name).
     java.util.ArrayDeque<Path> dirs = new java.util.ArrayDeque<>();
@@ -120,7 +121,11 @@ public final class HadoopPaths {
 
           @Override
           public java.nio.file.FileVisitResult visitFile(java.nio.file.Path file,
-                                                          java.nio.file.attribute.BasicFileAttributes attrs) {
+                                                          java.nio.file.attribute.BasicFileAttributes attrs)
+              throws IOException {
+            if (Thread.currentThread().isInterrupted()) {
+              throw new java.io.InterruptedIOException("interrupted while listing " + hadoopRoot);
+            }
             String name = file.getFileName().toString();
             if (attrs.isRegularFile() && !(name.startsWith(".") && name.endsWith(".crc"))) {
               String folder = spellings.peek();

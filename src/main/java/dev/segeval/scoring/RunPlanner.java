@@ -156,6 +156,8 @@ public final class RunPlanner {
       throw new java.io.InterruptedIOException("interrupted while listing the predictions");
     } catch (java.util.concurrent.ExecutionException e) {
       Throwable cause = e.getCause();
+      // The failure's own stack is the listing thread's; the planner's call stack rides along as suppressed.
+      cause.addSuppressed(e);
       if (cause instanceof IOException io) {
         throw io;
       }

@@ -2,6 +2,7 @@ package dev.segeval.spark;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import org.apache.spark.SparkJobInfo;
 import org.apache.spark.SparkStageInfo;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -57,9 +58,15 @@ final class ProgressReporter implements AutoCloseable {
     thread.start();
   }
 
+  /** Stops the reporter and waits for it, so that no progress line follows what the job prints next. */
   @Override
   public void close() {
     stopped = true;
     thread.interrupt();
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

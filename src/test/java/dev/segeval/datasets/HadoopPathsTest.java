@@ -85,4 +85,21 @@ class HadoopPathsTest {
     org.junit.jupiter.api.Assertions.assertThrows(java.io.FileNotFoundException.class,
         () -> HadoopPaths.readAll(HadoopPaths.join(root, "a"), conf));
   }
+
+  @Test
+  void anInterruptedLocalListingStopsWithAnInterruptedIOException() throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("interrupted/a"));
+    Files.write(root.resolve("x.png"), new byte[] {1});
+    org.apache.hadoop.fs.Path hadoopRoot = new org.apache.hadoop.fs.Path(tmp.resolve("interrupted").toUri());
+    // The walk itself (Hadoop's exists() before it may swallow an interrupt in its shell calls).
+    Thread.currentThread().interrupt();
+    try {
+      org.junit.jupiter.api.Assertions.assertThrows(java.io.InterruptedIOException.class,
+          () -> HadoopPaths.listLocal(tmp.resolve("interrupted"), hadoopRoot));
+    } finally {
+      Thread.interrupted(); // clear the flag for the tests that follow on this thread
+    }
+    assertEquals(1, HadoopPaths.listFilesRecursive(tmp.resolve("interrupted").toUri().toString(),
+        new Configuration()).size());
+  }
 }

@@ -86,6 +86,8 @@ class RunPlannerTest {
         () -> RunPlanner.plan(spec(HadoopPaths.join(root, "cityscapes"), unlistable), conf));
     assertEquals(direct.getClass(), planned.getClass());
     assertEquals(direct.getMessage(), planned.getMessage());
+    assertTrue(java.util.Arrays.stream(planned.getSuppressed())
+        .anyMatch(x -> x instanceof java.util.concurrent.ExecutionException), "the planner's stack rides along");
     // A folder that is not there lists as empty, which the plan reports naming --predictions.
     String missing = tmp.resolve("no-such-predictions").toUri().toString();
     EvaluationException e = assertThrows(EvaluationException.class,
@@ -97,9 +99,9 @@ class RunPlannerTest {
   @Test
   void anEmptySplitIsReportedRatherThanTheMissingPredictions() throws Exception {
     Path data = Files.createDirectories(tmp.resolve("empty/cityscapes/gtFine/val"));
-    String missing = tmp.resolve("no-such-predictions").toUri().toString();
+    // The prediction listing fails too (a scheme without a file system): the split's own problem is reported.
     EvaluationException e = assertThrows(EvaluationException.class, () -> RunPlanner.plan(
-        spec(data.getParent().getParent().toUri().toString(), missing), new Configuration()));
+        spec(data.getParent().getParent().toUri().toString(), "nosuchfs://bucket/predictions"), new Configuration()));
     assertTrue(e.getMessage().contains("no images in split 'val'"), e.getMessage());
   }
 }

@@ -1,0 +1,153 @@
+package dev.segeval.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.segeval.cli.SegEval;
+import dev.segeval.datasets.Sample;
+import dev.segeval.labels.ClassSpace;
+import dev.segeval.labels.LabelTable;
+import dev.segeval.labels.PredictionEncoding;
+import dev.segeval.metrics.SegmentationStats;
+import dev.segeval.report.HtmlReports;
+import dev.segeval.report.RunInfo;
+import dev.segeval.runs.RunDirectory;
+import dev.segeval.scoring.ImageFailure;
+import dev.segeval.scoring.RunAggregate;
+import dev.segeval.scoring.ScoringTask;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.serializer.KryoSerializer;
+import org.apache.spark.serializer.SerializerInstance;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The jobs under {@code spark.serializer=KryoSerializer}, as clusters often configure it. */
+class KryoRegistrationTest {
+  @TempDir
+  Path tmp;
+
+  private static SerializerInstance kryo(boolean registered) {
+    SparkConf conf = new SparkConf(false);
+    if (registered) {
+      SparkSessions.withKryoRegistration(conf);
+    }
+    return new KryoSerializer(conf).newInstance();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T roundTrip(SerializerInstance s, T value) {
+    scala.reflect.ClassTag<Object> any = scala.reflect.ClassTag$.MODULE$.apply(Object.class);
+    return (T) s.deserialize(s.serialize(value, any), any);
+  }
+
+  @Test
+  void everyShippedClassSurvivesKryoWithTheRegistrator() {
+    SerializerInstance s = kryo(true);
+    Sample sample = new Sample("lindau_000000_000019", "file:/d/leftImg8bit/val/lindau/lindau_000000_000019_leftImg8bit.png",
+        "file:/d/gtFine/val/lindau/lindau_000000_000019_gtFine_labelIds.png",
+        "file:/d/gtFine/val/lindau/lindau_000000_000019_gtFine_instanceIds.png");
+    ScoringTask resolved = ScoringTask.of(sample, "file:/p/lindau_000000_000019_pred.png");
+    ScoringTask unresolved = new ScoringTask(sample, null,
+        new ImageFailure(ImageFailure.Kind.MISSING_PREDICTION, "no prediction for lindau_000000_000019"));
+    assertEquals(resolved, roundTrip(s, resolved));
+    assertEquals(unresolved, roundTrip(s, unresolved));
+
+    EvaluateJob.FileToRead file = new EvaluateJob.FileToRead("file:/o/_progress/r/chunk-1", Set.of("a", "b"));
+    assertEquals(file, roundTrip(s, file));
+    RunDirectory.Entry entry = new RunDirectory.Entry("a", true);
+    assertEquals(entry, roundTrip(s, entry));
+
+    ClassSpace space = new ClassSpace(LabelTable.builtIn("cityscapes"), PredictionEncoding.LABEL_ID);
+    EvaluateJob.ResultShare share = new EvaluateJob.ResultShare(new RunAggregate(SegmentationStats.empty(space)));
+    share.aggregate.stats().confusion().add(3, 4, 17);
+    share.rows = 5;
+    share.worst = new ArrayList<>(List.of(new HtmlReports.ImageScore("a", 0.25, 0.5, "l", "p")));
+    share.failures = new ArrayList<>(List.of(new RunInfo.Failure("b", "corrupt file", "truncated")));
+    EvaluateJob.ResultShare back = roundTrip(s, share);
+    assertEquals(17, back.aggregate.stats().confusion().get(3, 4));
+    assertEquals(17, back.aggregate.stats().confusion().total());
+    assertEquals(5, back.rows);
+    assertEquals(share.worst, back.worst);
+    assertEquals(share.failures, back.failures);
+
+    Configuration hadoop = new Configuration(false);
+    hadoop.set("fs.s3a.endpoint", "http://127.0.0.1:9000");
+    assertEquals("http://127.0.0.1:9000",
+        roundTrip(s, new SerializableConfiguration(hadoop)).get().get("fs.s3a.endpoint"));
+  }
+
+  @Test
+  void withoutTheRegistratorKryoCannotBuildTheRecordsAJobShips() {
+    SerializerInstance s = kryo(false);
+    EvaluateJob.FileToRead file = new EvaluateJob.FileToRead("file:/o/_progress/r/chunk-1", Set.of("a"));
+    Throwable e = assertThrows(RuntimeException.class, () -> roundTrip(s, file));
+    while (e != null && !(e instanceof UnsupportedOperationException)) {
+      e = e.getCause();
+    }
+    assertNotNull(e, "Kryo's field serializer refusing the record");
+  }
+
+  @Test
+  void theRegistratorIsAddedAfterTheUsersOwnOnce() {
+    String ours = KryoRegistration.class.getName();
+    assertEquals(ours, SparkSessions.withKryoRegistration(new SparkConf(false)).get("spark.kryo.registrator"));
+    SparkConf users = new SparkConf(false).set("spark.kryo.registrator", "com.example.Mine");
+    assertEquals("com.example.Mine," + ours, SparkSessions.withKryoRegistration(users).get("spark.kryo.registrator"));
+    assertEquals("com.example.Mine," + ours, SparkSessions.withKryoRegistration(users).get("spark.kryo.registrator"));
+  }
+
+  /** A whole evaluate run in a JVM whose Spark uses Kryo gives the metrics of the default serializer's run. */
+  @Test
+  @Tag("integration")
+  void evaluateUnderKryoEqualsTheDefaultSerializer() throws Exception {
+    Path data = Fixtures.synth();
+    JsonNode[] metrics = new JsonNode[2];
+    String[] serializers = {"org.apache.spark.serializer.KryoSerializer", "org.apache.spark.serializer.JavaSerializer"};
+    for (int k = 0; k < 2; k++) {
+      Path out = tmp.resolve("out-" + k);
+      List<String> cmd = new ArrayList<>();
+      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      cmd.addAll(Files.readAllLines(Path.of("jobs/java17-options")).stream().map(String::strip)
+          .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList());
+      cmd.addAll(List.of("-Xmx1g", "-Dspark.ui.enabled=false", "-Dspark.serializer=" + serializers[k],
+          "-cp", System.getProperty("java.class.path"), SegEval.class.getName(), "evaluate",
+          "--dataset", "cityscapes", "--data-root", data.resolve("cityscapes").toString(),
+          "--predictions", data.resolve("cityscapes-predictions").toString(), "--partitions", "3",
+          "--output", out.toString(), "--run-id", "kryo", "--quiet"));
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectOutput(tmp.resolve("run-" + k + ".log").toFile());
+      pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+      Process run = pb.start();
+      try {
+        if (!run.waitFor(3, TimeUnit.MINUTES)) {
+          throw new AssertionError("the run with " + serializers[k] + " did not end within 3 minutes");
+        }
+      } finally {
+        run.destroyForcibly(); // this test's own child, by its pid; a no-op once it has exited
+      }
+      String what = serializers[k] + ": " + readLog(tmp.resolve("run-" + k + ".log"));
+      assertEquals(0, run.exitValue(), what);
+      metrics[k] = new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("metrics");
+    }
+    assertEquals(metrics[1], metrics[0]);
+  }
+
+  private static String readLog(Path log) {
+    try {
+      return Files.readString(log);
+    } catch (java.io.IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+}
