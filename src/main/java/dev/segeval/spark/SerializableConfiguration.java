@@ -8,9 +8,11 @@ import org.apache.hadoop.conf.Configuration;
 
 /**
  * Ships the driver's Hadoop configuration (s3a endpoint, credentials provider settings, ...) to executors.
- * Hadoop's Configuration is Writable but not Serializable.
+ * Hadoop's Configuration is Writable but not Serializable. Kryo, where a session uses it, would skip the transient
+ * field and deliver an empty holder; the class writes itself for Kryo too, so that it arrives whole even in a
+ * session that does not list {@link KryoRegistration} (a user's own, running the Spark ML parts).
  */
-public final class SerializableConfiguration implements Serializable {
+public final class SerializableConfiguration implements Serializable, com.esotericsoftware.kryo.KryoSerializable {
   private static final long serialVersionUID = 1L;
 
   private transient Configuration conf;
@@ -32,5 +34,24 @@ public final class SerializableConfiguration implements Serializable {
     in.defaultReadObject();
     conf = new Configuration(false);
     conf.readFields(in);
+  }
+
+  @Override
+  public void write(com.esotericsoftware.kryo.Kryo kryo, com.esotericsoftware.kryo.io.Output output) {
+    try {
+      conf.write(new java.io.DataOutputStream(output));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void read(com.esotericsoftware.kryo.Kryo kryo, com.esotericsoftware.kryo.io.Input input) {
+    conf = new Configuration(false);
+    try {
+      conf.readFields(new java.io.DataInputStream(input));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

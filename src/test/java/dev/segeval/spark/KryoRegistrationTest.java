@@ -99,6 +99,20 @@ class KryoRegistrationTest {
   }
 
   @Test
+  void theHadoopConfigurationArrivesWholeUnderKryoEvenWithoutTheRegistrator() {
+    Configuration hadoop = new Configuration(false);
+    hadoop.set("fs.s3a.endpoint", "http://127.0.0.1:9000");
+    hadoop.set("fs.s3a.path.style.access", "true");
+    SerializerInstance s = kryo(false);
+    // Followed by another object in the same stream: the configuration reads exactly what it wrote.
+    Object[] pair = roundTrip(s, new Object[] {new SerializableConfiguration(hadoop), "after"});
+    Configuration back = ((SerializableConfiguration) pair[0]).get();
+    assertEquals("http://127.0.0.1:9000", back.get("fs.s3a.endpoint"));
+    assertEquals("true", back.get("fs.s3a.path.style.access"));
+    assertEquals("after", pair[1]);
+  }
+
+  @Test
   void theRegistratorIsAddedAfterTheUsersOwnOnce() {
     String ours = KryoRegistration.class.getName();
     assertEquals(ours, SparkSessions.withKryoRegistration(new SparkConf(false)).get("spark.kryo.registrator"));
