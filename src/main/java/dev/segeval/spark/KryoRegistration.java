@@ -25,10 +25,21 @@ public final class KryoRegistration implements KryoRegistrator {
       SerializableConfiguration.class,
   };
 
+  /**
+   * Containers around them that Spark does not register itself, with Kryo's own serializers: needed where a
+   * cluster sets {@code spark.kryo.registrationRequired=true}.
+   */
+  static final Class<?>[] CONTAINERS = {
+      java.util.ArrayList.class, // the committed entries of each chunk file, collected
+  };
+
   @Override
   public void registerClasses(Kryo kryo) {
     for (Class<?> type : SHIPPED) {
       kryo.register(type, new JavaSerializer());
+    }
+    for (Class<?> type : CONTAINERS) {
+      kryo.register(type);
     }
     // Any other record that comes along (in a user's pipeline with the Spark ML parts, say) is not built field
     // by field either.

@@ -126,15 +126,22 @@ class KryoRegistrationTest {
   @Tag("integration")
   void evaluateUnderKryoEqualsTheDefaultSerializer() throws Exception {
     Path data = Fixtures.synth();
-    JsonNode[] metrics = new JsonNode[2];
-    String[] serializers = {"org.apache.spark.serializer.KryoSerializer", "org.apache.spark.serializer.JavaSerializer"};
-    for (int k = 0; k < 2; k++) {
+    String kryo = "-Dspark.serializer=org.apache.spark.serializer.KryoSerializer";
+    String[][] settings = {
+        {kryo, "-Dspark.kryo.registrationRequired=false"},
+        {kryo, "-Dspark.kryo.registrationRequired=true"}, // every class Kryo sees must be registered
+        {"-Dspark.serializer=org.apache.spark.serializer.JavaSerializer", "-Dspark.ui.enabled=false"}};
+    String[] serializers = new String[settings.length];
+    JsonNode[] metrics = new JsonNode[settings.length];
+    for (int k = 0; k < settings.length; k++) {
+      serializers[k] = String.join(" ", settings[k]);
       Path out = tmp.resolve("out-" + k);
       List<String> cmd = new ArrayList<>();
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       cmd.addAll(Files.readAllLines(Path.of("jobs/java17-options")).stream().map(String::strip)
           .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList());
-      cmd.addAll(List.of("-Xmx1g", "-Dspark.ui.enabled=false", "-Dspark.serializer=" + serializers[k],
+      cmd.addAll(List.of(settings[k]));
+      cmd.addAll(List.of("-Xmx1g", "-Dspark.ui.enabled=false",
           "-cp", System.getProperty("java.class.path"), SegEval.class.getName(), "evaluate",
           "--dataset", "cityscapes", "--data-root", data.resolve("cityscapes").toString(),
           "--predictions", data.resolve("cityscapes-predictions").toString(), "--partitions", "3",
@@ -154,7 +161,8 @@ class KryoRegistrationTest {
       assertEquals(0, run.exitValue(), what);
       metrics[k] = new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("metrics");
     }
-    assertEquals(metrics[1], metrics[0]);
+    assertEquals(metrics[2], metrics[0]);
+    assertEquals(metrics[2], metrics[1]);
   }
 
   private static String readLog(Path log) {
