@@ -386,8 +386,8 @@ public final class SemanticSegmenter extends Transformer implements DefaultParam
     String in = getOrDefault(inputCol);
     String id = getOrDefault(idCol);
     int idIndex = !id.isEmpty() && Arrays.asList(inSchema.fieldNames()).contains(id) ? inSchema.fieldIndex(id) : -1;
-    Broadcast<SerializableConfiguration> confBc = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext())
-        .broadcast(new SerializableConfiguration(conf));
+    Broadcast<byte[]> confBc = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext())
+        .broadcast(SerializableConfiguration.bytes(conf));
     var rows = data.toDF().javaRDD().mapPartitions(new SegmentRows(options, labelIds, inSchema.fieldIndex(in),
         isImageStruct(inSchema.apply(in).dataType()), idIndex, confBc));
     return spark.createDataFrame(rows, outSchema);
@@ -414,10 +414,10 @@ public final class SemanticSegmenter extends Transformer implements DefaultParam
     private final int input;
     private final boolean imageStruct;
     private final int idIndex;
-    private final Broadcast<SerializableConfiguration> conf;
+    private final Broadcast<byte[]> conf;
 
     SegmentRows(InferenceOptions options, int[] labelIds, int input, boolean imageStruct, int idIndex,
-                Broadcast<SerializableConfiguration> conf) {
+                Broadcast<byte[]> conf) {
       this.options = options;
       this.labelIds = labelIds;
       this.input = input;
@@ -431,7 +431,8 @@ public final class SemanticSegmenter extends Transformer implements DefaultParam
       if (!rows.hasNext()) {
         return java.util.Collections.emptyIterator();
       }
-      ImageSegmenter segmenter = new ImageSegmenter(options, conf.value().get(), EvaluateJob.taskResources());
+      ImageSegmenter segmenter = new ImageSegmenter(options, SerializableConfiguration.of(conf.value()),
+          EvaluateJob.taskResources());
       // Lazily, row by row: a partition's masks are never all held at once.
       return new Iterator<>() {
         @Override

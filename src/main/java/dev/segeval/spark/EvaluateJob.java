@@ -135,7 +135,7 @@ public final class EvaluateJob {
     // The run's state: its fingerprint and the results committed so far.
     RunFingerprint fingerprint = fingerprint(spec, table, plan, modelSha256, protocol);
     RunDirectory runDir = new RunDirectory(spec.output(), spec.runId()).forFingerprint(fingerprint);
-    Broadcast<SerializableConfiguration> confBc = jsc.broadcast(new SerializableConfiguration(conf));
+    Broadcast<byte[]> confBc = jsc.broadcast(SerializableConfiguration.bytes(conf));
     Map<String, List<RunDirectory.Entry>> committed = new java.util.TreeMap<>();
     if (options.resume()) {
       RunFingerprint stored = runDir.readFingerprint(conf);
@@ -198,7 +198,8 @@ public final class EvaluateJob {
           + spec.split());
       try (ProgressReporter ignored = new ProgressReporter(jsc, group, scored, remaining.size(), log,
           options.progressIntervalMs())) {
-        jsc.parallelize(remaining, partitions)
+        List<byte[]> slices = Shipped.slices(remaining, partitions);
+        jsc.parallelize(slices, slices.size())
             .foreachPartition(new ScoreAndCommit(space, spec, runDir, confBc, scored, options.commitIntervalMs(),
                 readAhead));
       }
@@ -236,9 +237,12 @@ public final class EvaluateJob {
     ResultShare share;
     runJobsAs(jsc, group, "segeval: merge results of run " + spec.runId() + " and write images/");
     try {
-      share = jsc.parallelize(reads, Math.max(1, Math.min(reads.size(), jsc.defaultParallelism() * 3)))
+      List<byte[]> readSlices = Shipped.slices(reads, Math.max(1, Math.min(reads.size(),
+          jsc.defaultParallelism() * 3)));
+      share = Shipped.unwrap(jsc.parallelize(readSlices, readSlices.size())
           .mapPartitionsWithIndex(new ReadAndWriteResults(space, policy, imagesStaging, confBc), false)
-          .treeReduce(ResultShare::merge, reads.size() > 64 ? 2 : 1);
+          .treeReduce((a, b) -> Shipped.wrap(Shipped.<ResultShare>unwrap(a).merge(Shipped.unwrap(b))),
+              reads.size() > 64 ? 2 : 1));
       RunAggregate aggregate = share.aggregate;
       if (aggregate.okImages() + aggregate.failedImages() != tasks.size()) {
         throw new IllegalStateException(String.format(Locale.ROOT, "Run %s has %d committed results for %d images",
@@ -317,7 +321,7 @@ public final class EvaluateJob {
 
   /** Adds the headers of committed files not yet in {@code committed} (read on the executors). */
   private static void readCommittedEntries(JavaSparkContext jsc, RunDirectory runDir,
-                                           Broadcast<SerializableConfiguration> confBc, Configuration conf,
+                                           Broadcast<byte[]> confBc, Configuration conf,
                                            Map<String, List<RunDirectory.Entry>> committed) throws IOException {
     List<String> fresh = new ArrayList<>();
     for (String f : runDir.committedFiles(conf)) {
@@ -328,11 +332,12 @@ public final class EvaluateJob {
     if (fresh.isEmpty()) {
       return;
     }
-    List<List<RunDirectory.Entry>> entries = jsc.parallelize(fresh, Math.min(fresh.size(),
-            jsc.defaultParallelism() * 3))
-        .map(file -> RunDirectory.readEntries(file, confBc.value().get())).collect();
+    List<byte[]> entries = jsc.parallelize(fresh, Math.min(fresh.size(), jsc.defaultParallelism() * 3))
+        .map(file -> Shipped.wrap(new ArrayList<>(RunDirectory.readEntries(file,
+            SerializableConfiguration.of(confBc.value()))))).collect();
     for (int i = 0; i < fresh.size(); i++) {
-      committed.put(fresh.get(i), entries.get(i)); // a TreeMap: file name order, as RunDirectory.choose expects
+      // A TreeMap: file name order, as RunDirectory.choose expects.
+      committed.put(fresh.get(i), Shipped.<List<RunDirectory.Entry>>unwrap(entries.get(i)));
     }
   }
 
@@ -481,15 +486,15 @@ public final class EvaluateJob {
    * the worst-images list.
    */
   static final class ReadAndWriteResults implements
-      org.apache.spark.api.java.function.Function2<Integer, Iterator<FileToRead>, Iterator<ResultShare>> {
+      org.apache.spark.api.java.function.Function2<Integer, Iterator<byte[]>, Iterator<byte[]>> {
     private static final long serialVersionUID = 1L;
     private final ClassSpace space;
     private final AbsentClassPolicy policy;
     private final String staging;
-    private final Broadcast<SerializableConfiguration> conf;
+    private final Broadcast<byte[]> conf;
 
     ReadAndWriteResults(ClassSpace space, AbsentClassPolicy policy, String staging,
-                        Broadcast<SerializableConfiguration> conf) {
+                        Broadcast<byte[]> conf) {
       this.space = space;
       this.policy = policy;
       this.staging = staging;
@@ -497,8 +502,9 @@ public final class EvaluateJob {
     }
 
     @Override
-    public Iterator<ResultShare> call(Integer partition, Iterator<FileToRead> files) throws IOException {
-      Configuration c = conf.value().get();
+    public Iterator<byte[]> call(Integer partition, Iterator<byte[]> slices) throws IOException {
+      Iterator<FileToRead> files = Shipped.<FileToRead>unwrapAll(slices).iterator();
+      Configuration c = SerializableConfiguration.of(conf.value());
       ResultShare share = new ResultShare(new RunAggregate(SegmentationStats.empty(space)));
       // Rows are encoded as they are made: holding a partition's rows first (tens of thousands of nested rows)
       // cost more in garbage collection than building and encoding them.
@@ -533,7 +539,7 @@ public final class EvaluateJob {
       share.worst = ResultShare.smallest(new ArrayList<>(worst), List.of(), new WorstFirst(), ResultShare.WORST);
       share.failures = ResultShare.smallest(failures, List.of(), java.util.Comparator.comparing(RunInfo.Failure::id),
           RunInfo.MAX_LISTED_FAILURES);
-      return List.of(share).iterator();
+      return List.of(Shipped.wrap(share)).iterator();
     }
   }
 
@@ -572,18 +578,18 @@ public final class EvaluateJob {
    * Scores the images of one partition with one scorer (one per task thread) and commits the results as it goes:
    * whenever {@code commitIntervalMs} has passed since the last commit, and at the end of the partition.
    */
-  static final class ScoreAndCommit implements VoidFunction<Iterator<ScoringTask>> {
+  static final class ScoreAndCommit implements VoidFunction<Iterator<byte[]>> {
     private static final long serialVersionUID = 1L;
     private final ClassSpace space;
     private final EvaluationSpec spec;
     private final RunDirectory runDir;
-    private final Broadcast<SerializableConfiguration> conf;
+    private final Broadcast<byte[]> conf;
     private final LongAccumulator scored;
     private final long commitIntervalMs;
     private final int readAhead;
 
     ScoreAndCommit(ClassSpace space, EvaluationSpec spec, RunDirectory runDir,
-                   Broadcast<SerializableConfiguration> conf, LongAccumulator scored, long commitIntervalMs,
+                   Broadcast<byte[]> conf, LongAccumulator scored, long commitIntervalMs,
                    int readAhead) {
       this.space = space;
       this.spec = spec;
@@ -595,8 +601,9 @@ public final class EvaluateJob {
     }
 
     @Override
-    public void call(Iterator<ScoringTask> tasks) throws Exception {
-      Configuration taskConf = conf.value().get();
+    public void call(Iterator<byte[]> slices) throws Exception {
+      Iterator<ScoringTask> tasks = Shipped.<ScoringTask>unwrapAll(slices).iterator();
+      Configuration taskConf = SerializableConfiguration.of(conf.value());
       SparkEnv env = SparkEnv.get();
       String worker = (env == null ? "?" : env.executorId()) + "@"
           + java.net.InetAddress.getLocalHost().getHostName() + ":" + ProcessHandle.current().pid();

@@ -8,9 +8,11 @@ import org.apache.hadoop.conf.Configuration;
 
 /**
  * Ships the driver's Hadoop configuration (s3a endpoint, credentials provider settings, ...) to executors.
- * Hadoop's Configuration is Writable but not Serializable. Kryo, where a session uses it, would skip the transient
- * field and deliver an empty holder; the class writes itself for Kryo too, so that it arrives whole even in a
- * session that does not list {@link KryoRegistration} (a user's own, running the Spark ML parts).
+ * Hadoop's Configuration is Writable but not Serializable. In closures (always Java-serialised) the holder travels
+ * as itself; as a broadcast value, which goes through the session's {@code spark.serializer}, the jobs send its
+ * {@link #bytes} instead, so that Kryo (even with {@code spark.kryo.registrationRequired}) sees only a byte array,
+ * and executors read it back once per broadcast with {@link #of}. The holder also writes itself for Kryo, should
+ * one reach it: Kryo's field serializer would skip the transient field and deliver an empty holder.
  */
 public final class SerializableConfiguration implements Serializable, com.esotericsoftware.kryo.KryoSerializable {
   private static final long serialVersionUID = 1L;
@@ -53,5 +55,33 @@ public final class SerializableConfiguration implements Serializable, com.esoter
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /** The configuration's Writable form, for a broadcast. */
+  public static byte[] bytes(Configuration conf) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.io.DataOutputStream data = new java.io.DataOutputStream(out)) {
+      conf.write(data);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** Read back once per broadcast value: tasks of one executor share it, as they shared the holder's. */
+  private static final java.util.Map<byte[], Configuration> READ =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+  /** The configuration of {@link #bytes}, read once per array (a broadcast's value is one array per executor). */
+  public static Configuration of(byte[] bytes) {
+    return READ.computeIfAbsent(bytes, b -> {
+      Configuration conf = new Configuration(false);
+      try {
+        conf.readFields(new java.io.DataInputStream(new java.io.ByteArrayInputStream(b)));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("Cannot read back the broadcast Hadoop configuration", e);
+      }
+      return conf;
+    });
   }
 }

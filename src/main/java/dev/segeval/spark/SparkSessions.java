@@ -28,20 +28,6 @@ public final class SparkSessions {
     if (extraConf != null) {
       extraConf.forEach(conf::set);
     }
-    withKryoRegistration(conf);
     return SparkSession.builder().config(conf).getOrCreate();
-  }
-
-  /**
-   * Adds the project's Kryo registrator after any listed in {@code spark.kryo.registrator} (Spark reads the list
-   * only when the serializer is Kryo, so it is harmless otherwise); see {@link KryoRegistration}.
-   */
-  static SparkConf withKryoRegistration(SparkConf conf) {
-    String ours = KryoRegistration.class.getName();
-    String listed = conf.get("spark.kryo.registrator", "").strip();
-    if (java.util.Arrays.stream(listed.split(",")).map(String::strip).noneMatch(ours::equals)) {
-      conf.set("spark.kryo.registrator", listed.isEmpty() ? ours : listed + "," + ours);
-    }
-    return conf;
   }
 }

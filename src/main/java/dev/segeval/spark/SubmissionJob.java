@@ -54,7 +54,7 @@ public final class SubmissionJob {
     boolean trainIds = predictions instanceof ModelPredictions;
     String root = HadoopPaths.qualify(packageRoot);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Broadcast<SerializableConfiguration> confBc = jsc.broadcast(new SerializableConfiguration(conf));
+    Broadcast<byte[]> confBc = jsc.broadcast(SerializableConfiguration.bytes(conf));
     List<ScoringTask> tasks = new java.util.ArrayList<>();
     if (predictions instanceof FolderPredictions folder) {
       // Prediction files are matched as evaluate matches them (Cityscapes: <city>_<seq>_<frame>*.png).
@@ -74,8 +74,10 @@ public final class SubmissionJob {
     long t0 = System.nanoTime();
     jsc.setJobDescription("segeval: submission package of " + images.size() + " " + dataset + " " + split
         + " images");
-    jsc.parallelize(tasks, Math.min(tasks.size(), Math.max(1, jsc.defaultParallelism() * 3))).foreachPartition(it -> {
-      Configuration c = confBc.value().get();
+    List<byte[]> slices = Shipped.slices(tasks, Math.min(tasks.size(), Math.max(1, jsc.defaultParallelism() * 3)));
+    jsc.parallelize(slices, slices.size()).foreachPartition(shipped -> {
+      java.util.Iterator<ScoringTask> it = Shipped.<ScoringTask>unwrapAll(shipped).iterator();
+      Configuration c = SerializableConfiguration.of(confBc.value());
       try (PredictionSource.Reader reader = source.open(c, new PredictionSource.TaskResources(1, null))) {
         while (it.hasNext()) {
           ScoringTask t = it.next();

@@ -201,8 +201,8 @@ public final class TablesJob {
       SerializableConfiguration calibrationConf = new SerializableConfiguration(conf);
       // One image, on an executor: a warm-up pass, then the timed pass with the row's whole protocol.
       double seconds = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
-          .parallelize(List.of(first), 1)
-          .map(t -> calibrate(bound, t, size, calibrationConf, slots)).collect().get(0);
+          .parallelize(List.of(Shipped.wrap(first)), 1)
+          .map(t -> calibrate(bound, Shipped.unwrap(t), size, calibrationConf, slots)).collect().get(0);
       double estimate = tasks.size() * seconds / Math.min(slots, tasks.size());
       log.printf(Locale.ROOT, "[segeval] plan %s %s: %d images of %dx%d, %d crops each, %.2f s per image%n",
           table.name(), row.key(), tasks.size(), size[0], size[1], perImage, seconds);

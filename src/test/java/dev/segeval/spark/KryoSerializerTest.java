@@ -32,17 +32,16 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The jobs under {@code spark.serializer=KryoSerializer}, as clusters often configure it. */
-class KryoRegistrationTest {
+/**
+ * The jobs under {@code spark.serializer=KryoSerializer}, as clusters often configure it and as a user's own session
+ * may be: no registrator of the project's is involved.
+ */
+class KryoSerializerTest {
   @TempDir
   Path tmp;
 
-  private static SerializerInstance kryo(boolean registered) {
-    SparkConf conf = new SparkConf(false);
-    if (registered) {
-      SparkSessions.withKryoRegistration(conf);
-    }
-    return new KryoSerializer(conf).newInstance();
+  private static SerializerInstance kryo() {
+    return new KryoSerializer(new SparkConf(false)).newInstance();
   }
 
   @SuppressWarnings("unchecked")
@@ -52,21 +51,34 @@ class KryoRegistrationTest {
   }
 
   @Test
-  void everyShippedClassSurvivesKryoWithTheRegistrator() {
-    SerializerInstance s = kryo(true);
-    Sample sample = new Sample("lindau_000000_000019", "file:/d/leftImg8bit/val/lindau/lindau_000000_000019_leftImg8bit.png",
+  void shippedTasksResultsAndEntriesSurviveKryo() {
+    SerializerInstance s = kryo();
+    Sample sample = new Sample("lindau_000000_000019",
+        "file:/d/leftImg8bit/val/lindau/lindau_000000_000019_leftImg8bit.png",
         "file:/d/gtFine/val/lindau/lindau_000000_000019_gtFine_labelIds.png",
         "file:/d/gtFine/val/lindau/lindau_000000_000019_gtFine_instanceIds.png");
-    ScoringTask resolved = ScoringTask.of(sample, "file:/p/lindau_000000_000019_pred.png");
-    ScoringTask unresolved = new ScoringTask(sample, null,
-        new ImageFailure(ImageFailure.Kind.MISSING_PREDICTION, "no prediction for lindau_000000_000019"));
-    assertEquals(resolved, roundTrip(s, resolved));
-    assertEquals(unresolved, roundTrip(s, unresolved));
+    List<ScoringTask> tasks = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      tasks.add(i % 3 == 0 ? new ScoringTask(sample, null, new ImageFailure(ImageFailure.Kind.MISSING_PREDICTION,
+          "no prediction " + i)) : ScoringTask.of(sample, "file:/p/" + i + "_pred.png"));
+    }
+    // Cut as parallelize cuts: contiguous runs, every task once, in order.
+    List<byte[]> slices = Shipped.slices(tasks, 3);
+    assertEquals(3, slices.size());
+    List<byte[]> received = new ArrayList<>();
+    for (byte[] slice : slices) {
+      received.add(roundTrip(s, slice));
+    }
+    assertEquals(tasks, Shipped.unwrapAll(received.iterator()));
+    assertEquals(2, Shipped.<List<ScoringTask>>unwrap(slices.get(0)).size());
+    assertEquals(1, Shipped.slices(tasks.subList(0, 1), 6).size(), "never more slices than items");
 
     EvaluateJob.FileToRead file = new EvaluateJob.FileToRead("file:/o/_progress/r/chunk-1", Set.of("a", "b"));
-    assertEquals(file, roundTrip(s, file));
-    RunDirectory.Entry entry = new RunDirectory.Entry("a", true);
-    assertEquals(entry, roundTrip(s, entry));
+    assertEquals(List.of(file), Shipped.unwrapAll(List.of(roundTrip(s, Shipped.slices(List.of(file), 1).get(0)))
+        .iterator()));
+    ArrayList<RunDirectory.Entry> entries = new ArrayList<>(List.of(new RunDirectory.Entry("a", true),
+        new RunDirectory.Entry("b", false)));
+    assertEquals(entries, Shipped.unwrap(roundTrip(s, Shipped.wrap(entries))));
 
     ClassSpace space = new ClassSpace(LabelTable.builtIn("cityscapes"), PredictionEncoding.LABEL_ID);
     EvaluateJob.ResultShare share = new EvaluateJob.ResultShare(new RunAggregate(SegmentationStats.empty(space)));
@@ -74,22 +86,17 @@ class KryoRegistrationTest {
     share.rows = 5;
     share.worst = new ArrayList<>(List.of(new HtmlReports.ImageScore("a", 0.25, 0.5, "l", "p")));
     share.failures = new ArrayList<>(List.of(new RunInfo.Failure("b", "corrupt file", "truncated")));
-    EvaluateJob.ResultShare back = roundTrip(s, share);
+    EvaluateJob.ResultShare back = Shipped.unwrap(roundTrip(s, Shipped.wrap(share)));
     assertEquals(17, back.aggregate.stats().confusion().get(3, 4));
     assertEquals(17, back.aggregate.stats().confusion().total());
     assertEquals(5, back.rows);
     assertEquals(share.worst, back.worst);
     assertEquals(share.failures, back.failures);
-
-    Configuration hadoop = new Configuration(false);
-    hadoop.set("fs.s3a.endpoint", "http://127.0.0.1:9000");
-    assertEquals("http://127.0.0.1:9000",
-        roundTrip(s, new SerializableConfiguration(hadoop)).get().get("fs.s3a.endpoint"));
   }
 
   @Test
-  void withoutTheRegistratorKryoCannotBuildTheRecordsAJobShips() {
-    SerializerInstance s = kryo(false);
+  void kryoCannotBuildTheRecordsThemselvesHenceTheBytes() {
+    SerializerInstance s = kryo();
     EvaluateJob.FileToRead file = new EvaluateJob.FileToRead("file:/o/_progress/r/chunk-1", Set.of("a"));
     Throwable e = assertThrows(RuntimeException.class, () -> roundTrip(s, file));
     while (e != null && !(e instanceof UnsupportedOperationException)) {
@@ -99,26 +106,25 @@ class KryoRegistrationTest {
   }
 
   @Test
-  void theHadoopConfigurationArrivesWholeUnderKryoEvenWithoutTheRegistrator() {
+  void theBroadcastHadoopConfigurationArrivesWholeUnderKryo() {
     Configuration hadoop = new Configuration(false);
     hadoop.set("fs.s3a.endpoint", "http://127.0.0.1:9000");
     hadoop.set("fs.s3a.path.style.access", "true");
-    SerializerInstance s = kryo(false);
+    SerializerInstance s = kryo();
     // Followed by another object in the same stream: the configuration reads exactly what it wrote.
     Object[] pair = roundTrip(s, new Object[] {new SerializableConfiguration(hadoop), "after"});
     Configuration back = ((SerializableConfiguration) pair[0]).get();
     assertEquals("http://127.0.0.1:9000", back.get("fs.s3a.endpoint"));
     assertEquals("true", back.get("fs.s3a.path.style.access"));
     assertEquals("after", pair[1]);
-  }
 
-  @Test
-  void theRegistratorIsAddedAfterTheUsersOwnOnce() {
-    String ours = KryoRegistration.class.getName();
-    assertEquals(ours, SparkSessions.withKryoRegistration(new SparkConf(false)).get("spark.kryo.registrator"));
-    SparkConf users = new SparkConf(false).set("spark.kryo.registrator", "com.example.Mine");
-    assertEquals("com.example.Mine," + ours, SparkSessions.withKryoRegistration(users).get("spark.kryo.registrator"));
-    assertEquals("com.example.Mine," + ours, SparkSessions.withKryoRegistration(users).get("spark.kryo.registrator"));
+    // What the jobs broadcast: the Writable bytes, read back once per array.
+    byte[] bytes = roundTrip(s, SerializableConfiguration.bytes(hadoop));
+    Configuration once = SerializableConfiguration.of(bytes);
+    assertEquals("http://127.0.0.1:9000", once.get("fs.s3a.endpoint"));
+    assertEquals("true", once.get("fs.s3a.path.style.access"));
+    org.junit.jupiter.api.Assertions.assertSame(once, SerializableConfiguration.of(bytes));
+    org.junit.jupiter.api.Assertions.assertNotSame(once, SerializableConfiguration.of(bytes.clone()));
   }
 
   /** A whole evaluate run in a JVM whose Spark uses Kryo gives the metrics of the default serializer's run. */
