@@ -57,6 +57,9 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-1}" MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-33554432}"
 export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-4294967296}" MALLOC_TOP_PAD_="${MALLOC_TOP_PAD_:-536870912}"
 mapfile -t JAVA_OPTS < <(grep -v '^#' "$HERE/java17-options")
+# shellcheck disable=SC2206 # SEGEVAL_JAVA_OPTS is a list of options, split on spaces
+JAVA_CMD=("$JAVA" "${JAVA_OPTS[@]}" -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" \
+  ${SEGEVAL_JAVA_OPTS:--Xmx4g} -cp "$JAR:$(cat "$CP_FILE")" dev.segeval.cli.SegEval "$@")
 if [[ -t 2 && -z "${SEGEVAL_RAW_STDERR:-}" ]]; then
   # On CPUs NNPACK does not support, libtorch 2.x prints "Could not initialize NNPACK! Reason: Unsupported
   # hardware." at every small convolution (hundreds of lines for the demo; its C++ log level is only settable
@@ -65,10 +68,7 @@ if [[ -t 2 && -z "${SEGEVAL_RAW_STDERR:-}" ]]; then
   # Java runs as this script's child so that the script ends only after the filter has printed the last line;
   # with job control (set -m) the child keeps SIGINT, and the traps pass on Ctrl-C and kill <pid> of the script.
   set -m
-  # shellcheck disable=SC2086
-  "$JAVA" "${JAVA_OPTS[@]}" -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" \
-    ${SEGEVAL_JAVA_OPTS:--Xmx4g} -cp "$JAR:$(cat "$CP_FILE")" dev.segeval.cli.SegEval "$@" \
-    2> >(trap '' INT; exec sed -u -E '/NNPACK/{s/\[W[^]]*NNPACK\.cpp:[0-9]+\] Could not initialize NNPACK! Reason: Unsupported hardware\.//g;/^$/d}' >&2) &
+  "${JAVA_CMD[@]}" 2> >(trap '' INT; exec sed -u -E '/NNPACK/{s/\[W[^]]*NNPACK\.cpp:[0-9]+\] Could not initialize NNPACK! Reason: Unsupported hardware\.//g;/^$/d}' >&2) &
   java_pid=$!
   set +m
   trap 'kill -INT "$java_pid" 2>/dev/null || true' INT
@@ -82,6 +82,4 @@ if [[ -t 2 && -z "${SEGEVAL_RAW_STDERR:-}" ]]; then
   wait # the filter, until its last line is out
   exit "$status"
 fi
-# shellcheck disable=SC2086
-exec "$JAVA" "${JAVA_OPTS[@]}" -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" \
-  ${SEGEVAL_JAVA_OPTS:--Xmx4g} -cp "$JAR:$(cat "$CP_FILE")" dev.segeval.cli.SegEval "$@"
+exec "${JAVA_CMD[@]}"

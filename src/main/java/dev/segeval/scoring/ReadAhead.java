@@ -1,14 +1,12 @@
 package dev.segeval.scoring;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -115,25 +113,7 @@ public final class ReadAhead implements FileSource, AutoCloseable {
     if (f == null) {
       return direct.read(path);
     }
-    try {
-      return f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      f.cancel(true);
-      throw new InterruptedIOException("interrupted while reading " + path);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException("read-ahead of " + path + " failed", cause);
-    }
+    return BackgroundWork.await(f, "reading " + path);
   }
 
   /** Whether the background threads have ended, waiting up to {@code millis} (for tests). */

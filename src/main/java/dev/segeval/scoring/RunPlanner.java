@@ -118,7 +118,7 @@ public final class RunPlanner {
     List<ScoringTask> tasks = new ArrayList<>(samples.size());
     String predictionsDigest = "none";
     if (spec.predictions() instanceof FolderPredictions folder) {
-      PredictionIndex index = await(predictionListing);
+      PredictionIndex index = BackgroundWork.await(predictionListing, "listing the predictions");
       if (index.size() == 0) {
         throw new EvaluationException("Cannot evaluate: no .png predictions under "
             + HadoopPaths.redact(folder.root()) + "; check --predictions");
@@ -142,33 +142,6 @@ public final class RunPlanner {
       }
     }
     return new RunPlan(tasks, HexFormat.of().formatHex(listing.digest()), predictionsDigest);
-  }
-
-  /**
-   * The prediction index listed on the other thread, its failure rethrown as what it is: an I/O or usage error
-   * keeps its type (the CLI's exit code and message depend on it), anything else is a programming error.
-   */
-  private static PredictionIndex await(java.util.concurrent.FutureTask<PredictionIndex> listing) throws IOException {
-    try {
-      return listing.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while listing the predictions");
-    } catch (java.util.concurrent.ExecutionException e) {
-      Throwable cause = e.getCause();
-      // The failure's own stack is the listing thread's; the planner's call stack rides along as suppressed.
-      cause.addSuppressed(e);
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      if (cause instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      if (cause instanceof Error error) {
-        throw error;
-      }
-      throw new IllegalStateException("listing the predictions failed", cause);
-    }
   }
 
   private static final java.util.regex.Pattern PLAIN_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_+-][A-Za-z0-9._+-]*");

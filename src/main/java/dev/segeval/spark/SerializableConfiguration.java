@@ -34,8 +34,7 @@ public final class SerializableConfiguration implements Serializable, com.esoter
 
   private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
     in.defaultReadObject();
-    conf = new Configuration(false);
-    conf.readFields(in);
+    conf = read(in);
   }
 
   @Override
@@ -49,9 +48,8 @@ public final class SerializableConfiguration implements Serializable, com.esoter
 
   @Override
   public void read(com.esotericsoftware.kryo.Kryo kryo, com.esotericsoftware.kryo.io.Input input) {
-    conf = new Configuration(false);
     try {
-      conf.readFields(new java.io.DataInputStream(input));
+      conf = read(new java.io.DataInputStream(input));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -75,13 +73,18 @@ public final class SerializableConfiguration implements Serializable, com.esoter
   /** The configuration of {@link #bytes}, read once per array (a broadcast's value is one array per executor). */
   public static Configuration of(byte[] bytes) {
     return READ.computeIfAbsent(bytes, b -> {
-      Configuration conf = new Configuration(false);
       try {
-        conf.readFields(new java.io.DataInputStream(new java.io.ByteArrayInputStream(b)));
+        return read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(b)));
       } catch (IOException e) {
         throw new java.io.UncheckedIOException("Cannot read back the broadcast Hadoop configuration", e);
       }
-      return conf;
     });
+  }
+
+  /** A configuration of exactly the properties written by {@link Configuration#write}, without default resources. */
+  private static Configuration read(java.io.DataInput in) throws IOException {
+    Configuration conf = new Configuration(false);
+    conf.readFields(in);
+    return conf;
   }
 }
