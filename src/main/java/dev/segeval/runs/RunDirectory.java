@@ -31,42 +31,69 @@ import org.apache.hadoop.fs.Path;
  * one file per chunk of images, so that a driver that dies loses at most the chunks in flight; a resumed run
  * scores only the images without a committed result, and the result tables are always written from these files.
  *
- * <p>A chunk file is named after the SHA-256 of its image ids and appears under its final name only when
- * complete (written under a temporary name, then renamed; on S3 an object is visible only once uploaded). A task
- * retry or a speculative copy that scores the same images commits the same name with the same content, so
- * commits are idempotent; when chunk boundaries differ between attempts, {@link #plan} keeps each image once.
+ * <p>A chunk file is named after the run's fingerprint, the attempt that scored it and the SHA-256 of its image
+ * ids, and appears under its final name only when complete (written under a temporary name, then renamed; on S3 an
+ * object is visible only once uploaded). A task retry or a speculative copy that scores the same images in the same
+ * attempt commits the same name with the same content, so commits are idempotent; where attempts overlap,
+ * {@link #choose} keeps each image once.
  */
 public final class RunDirectory implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
   /** Written at the head of every chunk file; bumped when the format changes. */
   // 3: exact sums kept in binary (ExactSum serialVersionUID 2); 4: plain DataOutput records instead of Java
   // serialisation (reading it back was a quarter of the write phase at 100,000 images, and a chunk file no longer
-  // names classes to instantiate)
-  private static final int FORMAT = 4;
+  // names classes to instantiate); 5: a summary section between header and results (see #commit)
+  private static final int FORMAT = 5;
   /** The first four bytes of a Java serialisation stream: a chunk file of format 3 or earlier. */
   private static final int JAVA_SERIALIZATION_MAGIC = 0xACED0005;
   /** Longest string field of a stored result (paths, error messages), in bytes of UTF-8. */
   private static final int MAX_STRING_BYTES = 1 << 20;
   /** More images than this in one chunk header means the file is not a chunk file. */
   private static final int MAX_CHUNK_IMAGES = 10_000_000;
+  /** Longest summary section of a chunk file. */
+  private static final int MAX_SUMMARY_BYTES = 1 << 30;
 
   /** One image of a chunk file's header: its id and whether it was scored (false: it failed). */
   public record Entry(String id, boolean ok) implements java.io.Serializable {
+  }
+
+  /**
+   * The summary section of a chunk file, as its writer gave it to {@link #commit(List, byte[], Configuration)}, with
+   * the chunk's header.
+   */
+  public record Summary(List<Entry> entries, byte[] bytes) {
   }
   private static final String SUFFIX = ".results";
 
   private final String root;
   /** First hex digits of the run's fingerprint: part of every chunk name, null to see every chunk. */
   private final String fingerprintTag;
+  /** Names the attempt that commits through this view (part of every chunk name it writes), null for none. */
+  private final String attempt;
 
   public RunDirectory(String output, String runId) {
     this.root = HadoopPaths.join(output, "_progress", runId);
     this.fingerprintTag = null;
+    this.attempt = null;
   }
 
-  private RunDirectory(RunDirectory of, String fingerprintTag) {
+  private RunDirectory(RunDirectory of, String fingerprintTag, String attempt) {
     this.root = of.root;
     this.fingerprintTag = fingerprintTag;
+    this.attempt = attempt;
+  }
+
+  /**
+   * The same directory for committing the chunks of one attempt at the run (one call of the job): the attempt is
+   * part of every chunk name. A retried or speculative task of the attempt commits the same name with the same
+   * content (idempotent), while a later attempt that scores the same images again (earlier failures, whose files
+   * may have been fixed) never finds its chunk's name taken by the earlier result.
+   */
+  public RunDirectory forAttempt(String attempt) {
+    if (!attempt.matches("[0-9a-f]{1,32}")) {
+      throw new IllegalArgumentException("An attempt is named by hex digits: " + attempt);
+    }
+    return new RunDirectory(this, fingerprintTag, attempt);
   }
 
   /**
@@ -76,7 +103,7 @@ public final class RunDirectory implements java.io.Serializable {
    * chunk of the same images from being written.
    */
   public RunDirectory forFingerprint(RunFingerprint fingerprint) {
-    return new RunDirectory(this, fingerprint.digest().substring(0, 16));
+    return new RunDirectory(this, fingerprint.digest().substring(0, 16), attempt);
   }
 
   public String root() {
@@ -110,8 +137,20 @@ public final class RunDirectory implements java.io.Serializable {
     HadoopPaths.writeAtomically(fingerprintPath(), fingerprint.render(), conf);
   }
 
-  /** Commits the results of a chunk of images (called on executors). Idempotent for the same images. */
+  /** Commits the results of a chunk of images without a summary section (called on executors). */
   public void commit(List<ImageResult> chunk, Configuration conf) throws IOException {
+    commit(chunk, null, conf);
+  }
+
+  /**
+   * Commits the results of a chunk of images (called on executors). Idempotent for the same images.
+   *
+   * <p>The file holds, in this order: the header (format, image ids and whether each was scored), the summary
+   * section (the caller's bytes, what the job needs of the chunk once the run is scored, so that it need not read
+   * every result back; none when null) closed by a CRC-32 of everything before it, the results, and a CRC-32 of
+   * the whole file. {@link #readSummary} reads only up to the first checksum.
+   */
+  public void commit(List<ImageResult> chunk, byte[] summary, Configuration conf) throws IOException {
     if (chunk.isEmpty()) {
       return;
     }
@@ -127,6 +166,14 @@ public final class RunDirectory implements java.io.Serializable {
         writeString(out, r.id());
         out.writeBoolean(r.ok());
       }
+      out.writeInt(summary == null ? -1 : summary.length);
+      if (summary != null) {
+        out.write(summary);
+      }
+      out.flush();
+      java.util.zip.CRC32 headCrc = new java.util.zip.CRC32();
+      headCrc.update(bytes.toByteArray());
+      out.writeInt((int) headCrc.getValue());
       for (ImageResult r : chunk) {
         writeResult(out, r);
       }
@@ -137,7 +184,7 @@ public final class RunDirectory implements java.io.Serializable {
       out.writeInt((int) crc.getValue());
     }
     Path target = new Path(HadoopPaths.join(resultsDir(), (fingerprintTag == null ? "" : fingerprintTag + "-")
-        + chunkName(ids)));
+        + (attempt == null ? "" : attempt + "-") + chunkName(ids)));
     FileSystem fs = target.getFileSystem(conf);
     fs.setWriteChecksum(false);
     if (fs.exists(target)) {
@@ -223,6 +270,11 @@ public final class RunDirectory implements java.io.Serializable {
     List<Entry> entries;
     try {
       entries = readHeader(d, file);
+      int summary = summaryLength(d, file);
+      int section = Math.max(0, summary) + 4; // the summary and its checksum (the file's checksum covers both)
+      if (d.skipBytes(section) != section) {
+        throw new java.io.EOFException("a summary of " + summary + " bytes");
+      }
     } catch (java.io.EOFException e) {
       throw truncated(file, e);
     }
@@ -246,6 +298,41 @@ public final class RunDirectory implements java.io.Serializable {
       throw new IOException("Cannot read committed results " + HadoopPaths.redact(file) + ": not a chunk file of "
           + "this version (" + e.getMessage() + "); rerun without --resume", e);
     }
+  }
+
+  /**
+   * The header and summary section of a chunk file, reading nothing after the section's checksum; null when the
+   * chunk was committed without a summary.
+   *
+   * @throws IOException naming the file when it is damaged, truncated or not a chunk file of this version
+   */
+  public static Summary readSummary(String file, Configuration conf) throws IOException {
+    try (InputStream in = new Path(file).getFileSystem(conf).open(new Path(file));
+         java.util.zip.CheckedInputStream checked = new java.util.zip.CheckedInputStream(
+             new java.io.BufferedInputStream(in, 1 << 16), new java.util.zip.CRC32());
+         DataInputStream d = new DataInputStream(checked)) {
+      List<Entry> entries = readHeader(d, file);
+      int length = summaryLength(d, file);
+      byte[] summary = new byte[Math.max(0, length)];
+      d.readFully(summary);
+      int computed = (int) checked.getChecksum().getValue();
+      if (d.readInt() != computed) {
+        throw new IOException("Cannot read committed results " + HadoopPaths.redact(file) + ": the file is damaged "
+            + "or truncated (the checksum of its summary does not match); rerun without --resume");
+      }
+      return length < 0 ? null : new Summary(entries, summary);
+    } catch (java.io.EOFException e) {
+      throw truncated(file, e);
+    }
+  }
+
+  private static int summaryLength(DataInput in, String file) throws IOException {
+    int length = in.readInt();
+    if (length < -1 || length > MAX_SUMMARY_BYTES) {
+      throw new IOException("Cannot read committed results " + HadoopPaths.redact(file) + ": not a chunk file of "
+          + "this version (a summary of " + length + " bytes); rerun without --resume");
+    }
+    return length;
   }
 
   private static IOException truncated(String file, java.io.EOFException e) {

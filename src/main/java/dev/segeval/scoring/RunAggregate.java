@@ -81,6 +81,102 @@ public final class RunAggregate implements Serializable {
     return exampleByKind;
   }
 
+  /** Writes the aggregate for {@link #readFrom} (the summary of a committed chunk of results). */
+  public void writeTo(java.io.DataOutput out) throws java.io.IOException {
+    stats.writeTo(out);
+    out.writeLong(okImages);
+    out.writeLong(failedImages);
+    out.writeLong(pixels);
+    out.writeDouble(imageSeconds);
+    out.writeInt(valuePairs.counts().size());
+    for (java.util.Map.Entry<Long, Long> e : valuePairs.counts().entrySet()) {
+      out.writeLong(e.getKey());
+      out.writeLong(e.getValue());
+    }
+    out.writeInt(failuresByKind.size());
+    for (java.util.Map.Entry<ImageFailure.Kind, Long> e : failuresByKind.entrySet()) {
+      out.writeUTF(e.getKey().name());
+      out.writeLong(e.getValue());
+      writeLongUtf(out, exampleByKind.get(e.getKey()));
+    }
+  }
+
+  /**
+   * Reads an aggregate written by {@link #writeTo}, checking every count.
+   *
+   * @throws java.io.IOException when a value is out of range or the statistics do not have {@code classes} rows
+   */
+  public static RunAggregate readFrom(java.io.DataInput in, int classes) throws java.io.IOException {
+    SegmentationStats stats = SegmentationStats.readFrom(in);
+    if (stats.confusion().rows() != classes) {
+      throw new java.io.IOException("an aggregate of " + stats.confusion().rows() + " classes, the run has "
+          + classes);
+    }
+    RunAggregate a = new RunAggregate(stats);
+    a.okImages = nonNegative(in.readLong(), "scored images");
+    a.failedImages = nonNegative(in.readLong(), "failed images");
+    a.pixels = nonNegative(in.readLong(), "pixels");
+    a.imageSeconds = in.readDouble();
+    int pairs = in.readInt();
+    if (pairs < 0 || pairs > 1 << 24) {
+      throw new java.io.IOException(pairs + " value pairs");
+    }
+    for (int i = 0; i < pairs; i++) {
+      long key = in.readLong();
+      a.valuePairs.counts().merge(key, nonNegative(in.readLong(), "value pair count"), Long::sum);
+    }
+    int kinds = in.readInt();
+    if (kinds < 0 || kinds > ImageFailure.Kind.values().length) {
+      throw new java.io.IOException(kinds + " failure kinds");
+    }
+    for (int i = 0; i < kinds; i++) {
+      String name = in.readUTF();
+      ImageFailure.Kind kind;
+      try {
+        kind = ImageFailure.Kind.valueOf(name);
+      } catch (IllegalArgumentException e) {
+        throw new java.io.IOException("an unknown failure kind " + name, e);
+      }
+      a.failuresByKind.put(kind, nonNegative(in.readLong(), "failures"));
+      String example = readLongUtf(in);
+      if (example != null) {
+        a.exampleByKind.put(kind, example);
+      }
+    }
+    return a;
+  }
+
+  private static long nonNegative(long value, String what) throws java.io.IOException {
+    if (value < 0) {
+      throw new java.io.IOException("a negative count of " + what + ": " + value);
+    }
+    return value;
+  }
+
+  /** A string of any length (writeUTF stops at 64 KB of modified UTF-8), or null. */
+  private static void writeLongUtf(java.io.DataOutput out, String s) throws java.io.IOException {
+    if (s == null) {
+      out.writeInt(-1);
+      return;
+    }
+    byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  private static String readLongUtf(java.io.DataInput in) throws java.io.IOException {
+    int n = in.readInt();
+    if (n == -1) {
+      return null;
+    }
+    if (n < 0 || n > 1 << 24) {
+      throw new java.io.IOException("a string of " + n + " bytes");
+    }
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   private static String first(String a, String b) {
     return a.compareTo(b) <= 0 ? a : b;
   }

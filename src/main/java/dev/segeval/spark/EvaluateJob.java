@@ -184,6 +184,9 @@ public final class EvaluateJob {
     }
 
     long t1 = System.nanoTime();
+    // Names this attempt's chunks: an image scored again (it failed before) must not find its new chunk's name
+    // taken by the earlier one, whose result it replaces.
+    String attempt = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1);
     int readAhead = options.readAheadFor(spec.dataRoot(),
         spec.predictions() instanceof FolderPredictions folder ? folder.root() : null);
     if (readAhead > 0 && !remaining.isEmpty()) {
@@ -200,7 +203,7 @@ public final class EvaluateJob {
           options.progressIntervalMs())) {
         List<byte[]> slices = Shipped.slices(remaining, partitions);
         jsc.parallelize(slices, slices.size())
-            .foreachPartition(new ScoreAndCommit(space, spec, runDir, confBc, scored, options.commitIntervalMs(),
+            .foreachPartition(new ScoreAndCommit(space, spec, runDir.forAttempt(attempt), confBc, scored, options.commitIntervalMs(),
                 readAhead));
       }
     }
@@ -222,10 +225,10 @@ public final class EvaluateJob {
       planned.add(t.sample().id());
     }
     List<Set<String>> skips = RunDirectory.choose(committed, earlierFiles, rescored, planned);
-    List<FileToRead> reads = new ArrayList<>();
+    List<CommittedResults.FileToRead> reads = new ArrayList<>();
     int f = 0;
     for (String file : committed.keySet()) {
-      reads.add(new FileToRead(file, skips.get(f++)));
+      reads.add(new CommittedResults.FileToRead(file, skips.get(f++)));
     }
     // One pass over the committed results: each task reads its files, writes their images/ rows into a staging
     // folder and returns its share of the aggregate, the worst images and the first failures; the shares are
@@ -234,14 +237,16 @@ public final class EvaluateJob {
     String out = spec.output();
     AbsentClassPolicy policy = spec.absentPolicy();
     String imagesStaging = ResultTableFiles.stage(tablePath(out, "images", spec.runId()));
-    ResultShare share;
+    CommittedResults.ResultShare share;
     runJobsAs(jsc, group, "segeval: merge results of run " + spec.runId() + " and write images/");
     try {
       List<byte[]> readSlices = Shipped.slices(reads, Math.max(1, Math.min(reads.size(),
           jsc.defaultParallelism() * 3)));
       share = Shipped.unwrap(jsc.parallelize(readSlices, readSlices.size())
-          .mapPartitionsWithIndex(new ReadAndWriteResults(space, policy, imagesStaging, confBc), false)
-          .treeReduce((a, b) -> Shipped.wrap(Shipped.<ResultShare>unwrap(a).merge(Shipped.unwrap(b))),
+          .mapPartitionsWithIndex(new CommittedResults.ReadAndWriteResults(space, policy, imagesStaging, confBc),
+              false)
+          .treeReduce((a, b) -> Shipped.wrap(Shipped.<CommittedResults.ResultShare>unwrap(a)
+              .merge(Shipped.unwrap(b))),
               reads.size() > 64 ? 2 : 1));
       RunAggregate aggregate = share.aggregate;
       if (aggregate.okImages() + aggregate.failedImages() != tasks.size()) {
@@ -447,102 +452,6 @@ public final class EvaluateJob {
     return (System.nanoTime() - start) / 1e9;
   }
 
-  /**
-   * A task's share of the committed results: their aggregate, the images/ rows it wrote, the worst images (lowest
-   * per-image mIoU) and the first failed images by id. Merging shares in any order gives the same result.
-   */
-  static final class ResultShare implements java.io.Serializable {
-    private static final long serialVersionUID = 1L;
-    static final int WORST = 10;
-    final RunAggregate aggregate;
-    long rows;
-    List<HtmlReports.ImageScore> worst = new ArrayList<>();
-    List<RunInfo.Failure> failures = new ArrayList<>();
-
-    ResultShare(RunAggregate aggregate) {
-      this.aggregate = aggregate;
-    }
-
-    ResultShare merge(ResultShare o) {
-      aggregate.merge(o.aggregate);
-      rows += o.rows;
-      worst = smallest(worst, o.worst, new WorstFirst(), WORST);
-      failures = smallest(failures, o.failures, java.util.Comparator.comparing(RunInfo.Failure::id),
-          RunInfo.MAX_LISTED_FAILURES);
-      return this;
-    }
-
-    static <T> List<T> smallest(List<T> a, List<T> b, java.util.Comparator<T> order, int n) {
-      List<T> all = new ArrayList<>(a);
-      all.addAll(b);
-      all.sort(order);
-      return new ArrayList<>(all.subList(0, Math.min(n, all.size())));
-    }
-  }
-
-  /**
-   * On the executors: reads committed chunk files, writes their images/ rows as one Parquet file per partition,
-   * and returns the partition's {@link ResultShare}. Each image's metrics are computed once, for its row and for
-   * the worst-images list.
-   */
-  static final class ReadAndWriteResults implements
-      org.apache.spark.api.java.function.Function2<Integer, Iterator<byte[]>, Iterator<byte[]>> {
-    private static final long serialVersionUID = 1L;
-    private final ClassSpace space;
-    private final AbsentClassPolicy policy;
-    private final String staging;
-    private final Broadcast<byte[]> conf;
-
-    ReadAndWriteResults(ClassSpace space, AbsentClassPolicy policy, String staging,
-                        Broadcast<byte[]> conf) {
-      this.space = space;
-      this.policy = policy;
-      this.staging = staging;
-      this.conf = conf;
-    }
-
-    @Override
-    public Iterator<byte[]> call(Integer partition, Iterator<byte[]> slices) throws IOException {
-      Iterator<FileToRead> files = Shipped.<FileToRead>unwrapAll(slices).iterator();
-      Configuration c = SerializableConfiguration.of(conf.value());
-      ResultShare share = new ResultShare(new RunAggregate(SegmentationStats.empty(space)));
-      // Rows are encoded as they are made: holding a partition's rows first (tens of thousands of nested rows)
-      // cost more in garbage collection than building and encoding them.
-      ParquetRows.RowsWriter rows = ParquetRows.writer(ResultTables.IMAGES, ResultTables.IMAGES_PLAIN_COLUMNS);
-      java.util.PriorityQueue<HtmlReports.ImageScore> worst =
-          new java.util.PriorityQueue<>(new WorstFirst().reversed()); // the best of the kept ones on top
-      List<RunInfo.Failure> failures = new ArrayList<>();
-      while (files.hasNext()) {
-        FileToRead f = files.next();
-        for (ImageResult r : RunDirectory.read(f.file(), c)) {
-          if (f.skip().contains(r.id())) {
-            continue;
-          }
-          share.aggregate.add(r);
-          MetricReport m = r.ok() ? MetricReport.compute(space, r.stats(), policy) : null;
-          rows.write(ResultTables.imageRow(r, m));
-          if (r.ok()) {
-            worst.add(imageScore(r, m));
-            if (worst.size() > ResultShare.WORST) {
-              worst.poll();
-            }
-          } else {
-            failures.add(new RunInfo.Failure(r.id(), r.failure().kind().label(), r.error()));
-          }
-        }
-      }
-      byte[] part = rows.finish();
-      if (rows.rows() > 0) {
-        ResultTableFiles.writePart(staging, partition, part, c);
-      }
-      share.rows = rows.rows();
-      share.worst = ResultShare.smallest(new ArrayList<>(worst), List.of(), new WorstFirst(), ResultShare.WORST);
-      share.failures = ResultShare.smallest(failures, List.of(), java.util.Comparator.comparing(RunInfo.Failure::id),
-          RunInfo.MAX_LISTED_FAILURES);
-      return List.of(Shipped.wrap(share)).iterator();
-    }
-  }
-
   /** The summary of one run, whatever other runs write into the same output. */
   public static String runSummaryPath(String output, String runId) {
     return HadoopPaths.join(output, "runs", runId, "summary.json");
@@ -550,28 +459,6 @@ public final class EvaluateJob {
 
   public static String tablePath(String output, String table, String runId) {
     return HadoopPaths.join(output, table, "run_id=" + runId);
-  }
-
-  static HtmlReports.ImageScore imageScore(ImageResult r, MetricReport m) {
-    return new HtmlReports.ImageScore(r.id(), m.meanIou(), m.pixelAccuracy(), HadoopPaths.redact(r.labelPath()),
-        HadoopPaths.redact(r.predictionPath()));
-  }
-
-  /** Lowest per-image mIoU first; images without a defined mIoU last; ties by id. */
-  static final class WorstFirst implements java.util.Comparator<HtmlReports.ImageScore>, java.io.Serializable {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public int compare(HtmlReports.ImageScore a, HtmlReports.ImageScore b) {
-      double x = Double.isNaN(a.miou()) ? Double.POSITIVE_INFINITY : a.miou();
-      double y = Double.isNaN(b.miou()) ? Double.POSITIVE_INFINITY : b.miou();
-      int c = Double.compare(x, y);
-      return c != 0 ? c : a.id().compareTo(b.id());
-    }
-  }
-
-  /** A committed chunk file and the ids in it that another file supplies. */
-  record FileToRead(String file, Set<String> skip) implements java.io.Serializable {
   }
 
   /**
@@ -621,13 +508,14 @@ public final class EvaluateJob {
           chunk.add(scorer.score(ordered.next()).withWorker(worker));
           scored.add(1);
           if (System.nanoTime() - lastCommit >= commitIntervalMs * 1_000_000L) {
-            runDir.commit(chunk, taskConf);
+            runDir.commit(chunk, CommittedResults.summarize(chunk, space, spec.absentPolicy()), taskConf);
             chunk.clear();
             lastCommit = System.nanoTime();
           }
         }
       }
-      runDir.commit(chunk, taskConf);
+      runDir.commit(chunk, chunk.isEmpty() ? null : CommittedResults.summarize(chunk, space, spec.absentPolicy()),
+          taskConf);
     }
   }
 }

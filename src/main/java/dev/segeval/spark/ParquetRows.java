@@ -117,6 +117,22 @@ public final class ParquetRows {
     }
   }
 
+  /**
+   * One Parquet file holding the row groups of several files of the same schema, each file's row groups copied as
+   * they are encoded (no row is decoded), with Spark's schema in the footer.
+   */
+  public static byte[] concat(StructType schema, List<byte[]> files) throws IOException {
+    InMemoryFile out = new InMemoryFile();
+    ParquetFileWriter writer = new ParquetFileWriter(out, messageType(schema), ParquetFileWriter.Mode.CREATE,
+        ParquetWriter.DEFAULT_BLOCK_SIZE, 0);
+    writer.start();
+    for (byte[] file : files) {
+      writer.appendFile(new InMemoryInput(file));
+    }
+    writer.end(Map.of(SPARK_SCHEMA_KEY, schema.json()));
+    return out.bytes();
+  }
+
   /** Spark's Parquet schema for a struct type (spark_schema, optional fields, three-level lists). */
   static MessageType messageType(StructType schema) {
     Types.MessageTypeBuilder builder = Types.buildMessage();
@@ -290,6 +306,53 @@ public final class ParquetRows {
         return list;
       }
       return row.getList(i);
+    }
+  }
+
+  /** A Parquet file held in memory, for reading. */
+  private static final class InMemoryInput implements org.apache.parquet.io.InputFile {
+    private final byte[] bytes;
+
+    InMemoryInput(byte[] bytes) {
+      this.bytes = bytes;
+    }
+
+    @Override
+    public long getLength() {
+      return bytes.length;
+    }
+
+    @Override
+    public org.apache.parquet.io.SeekableInputStream newStream() {
+      Positioned in = new Positioned(bytes);
+      return new org.apache.parquet.io.DelegatingSeekableInputStream(in) {
+        @Override
+        public long getPos() {
+          return in.position();
+        }
+
+        @Override
+        public void seek(long position) throws IOException {
+          if (position < 0 || position > bytes.length) {
+            throw new java.io.EOFException("seek to " + position + " in a file of " + bytes.length + " bytes");
+          }
+          in.moveTo((int) position);
+        }
+      };
+    }
+
+    private static final class Positioned extends java.io.ByteArrayInputStream {
+      Positioned(byte[] bytes) {
+        super(bytes);
+      }
+
+      int position() {
+        return pos;
+      }
+
+      void moveTo(int position) {
+        pos = position;
+      }
     }
   }
 

@@ -73,7 +73,7 @@ class KryoSerializerTest {
     assertEquals(2, Shipped.<List<ScoringTask>>unwrap(slices.get(0)).size());
     assertEquals(1, Shipped.slices(tasks.subList(0, 1), 6).size(), "never more slices than items");
 
-    EvaluateJob.FileToRead file = new EvaluateJob.FileToRead("file:/o/_progress/r/chunk-1", Set.of("a", "b"));
+    CommittedResults.FileToRead file = new CommittedResults.FileToRead("file:/o/_progress/r/chunk-1", Set.of("a", "b"));
     assertEquals(List.of(file), Shipped.unwrapAll(List.of(roundTrip(s, Shipped.slices(List.of(file), 1).get(0)))
         .iterator()));
     ArrayList<RunDirectory.Entry> entries = new ArrayList<>(List.of(new RunDirectory.Entry("a", true),
@@ -81,12 +81,12 @@ class KryoSerializerTest {
     assertEquals(entries, Shipped.unwrap(roundTrip(s, Shipped.wrap(entries))));
 
     ClassSpace space = new ClassSpace(LabelTable.builtIn("cityscapes"), PredictionEncoding.LABEL_ID);
-    EvaluateJob.ResultShare share = new EvaluateJob.ResultShare(new RunAggregate(SegmentationStats.empty(space)));
+    CommittedResults.ResultShare share = new CommittedResults.ResultShare(new RunAggregate(SegmentationStats.empty(space)));
     share.aggregate.stats().confusion().add(3, 4, 17);
     share.rows = 5;
     share.worst = new ArrayList<>(List.of(new HtmlReports.ImageScore("a", 0.25, 0.5, "l", "p")));
     share.failures = new ArrayList<>(List.of(new RunInfo.Failure("b", "corrupt file", "truncated")));
-    EvaluateJob.ResultShare back = Shipped.unwrap(roundTrip(s, Shipped.wrap(share)));
+    CommittedResults.ResultShare back = Shipped.unwrap(roundTrip(s, Shipped.wrap(share)));
     assertEquals(17, back.aggregate.stats().confusion().get(3, 4));
     assertEquals(17, back.aggregate.stats().confusion().total());
     assertEquals(5, back.rows);
@@ -97,7 +97,7 @@ class KryoSerializerTest {
   @Test
   void kryoCannotBuildTheRecordsThemselvesHenceTheBytes() {
     SerializerInstance s = kryo();
-    EvaluateJob.FileToRead file = new EvaluateJob.FileToRead("file:/o/_progress/r/chunk-1", Set.of("a"));
+    CommittedResults.FileToRead file = new CommittedResults.FileToRead("file:/o/_progress/r/chunk-1", Set.of("a"));
     Throwable e = assertThrows(RuntimeException.class, () -> roundTrip(s, file));
     while (e != null && !(e instanceof UnsupportedOperationException)) {
       e = e.getCause();

@@ -94,6 +94,42 @@ class ParquetRowsTest {
   }
 
   @Test
+  void concatenatedFilesReadBackAsAllTheirRows() throws Exception {
+    SparkSession spark = SparkTestSession.get();
+    StructType schema = new StructType().add("id", DataTypes.StringType)
+        .add("cells", DataTypes.createArrayType(new StructType().add("k", DataTypes.IntegerType)
+            .add("n", DataTypes.LongType), false))
+        .add("score", DataTypes.DoubleType);
+    List<Row> all = new ArrayList<>();
+    List<byte[]> files = new ArrayList<>();
+    for (int f = 0; f < 3; f++) {
+      List<Row> rows = new ArrayList<>();
+      for (int i = 0; i < 2 + f; i++) {
+        rows.add(RowFactory.create("f" + f + "-" + i, new Row[] {RowFactory.create(i, 10L * f + i)},
+            f == 1 ? null : 0.5 * i));
+      }
+      all.addAll(rows);
+      files.add(ParquetRows.encode(schema, rows, java.util.Set.of("id")));
+    }
+    Path joined = tmp.resolve("joined.snappy.parquet");
+    Files.write(joined, ParquetRows.concat(schema, files));
+    Dataset<Row> back = spark.read().parquet(joined.toString());
+    assertEquals(9, back.count());
+    assertEquals(spark.createDataFrame(all, schema).orderBy("id").collectAsList(), back.orderBy("id").collectAsList());
+    // One row group per file, copied as encoded.
+    try (var reader = org.apache.parquet.hadoop.ParquetFileReader.open(
+        org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(joined.toUri()),
+            new org.apache.hadoop.conf.Configuration()))) {
+      assertEquals(3, reader.getRowGroups().size());
+      assertEquals(schema.json(), reader.getFooter().getFileMetaData().getKeyValueMetaData()
+          .get(ParquetRows.SPARK_SCHEMA_KEY));
+    }
+    Path single = tmp.resolve("single.snappy.parquet");
+    Files.write(single, files.get(0));
+    assertEquals(spark.read().parquet(single.toString()).schema(), back.schema());
+  }
+
+  @Test
   void aNullInARequiredColumnIsAProgrammingError() {
     StructType schema = new StructType().add("id", DataTypes.LongType, false);
     assertThrows(IllegalArgumentException.class,

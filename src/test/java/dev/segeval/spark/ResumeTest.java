@@ -35,6 +35,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A run whose driver dies is resumed: only the images without committed results are scored again, and the
@@ -147,7 +149,14 @@ class ResumeTest {
     String chunk = dir.committedFiles(new Configuration()).get(0);
     Path local = Path.of(java.net.URI.create(chunk.replace("file:/", "file:///")));
     byte[] bytes = Files.readAllBytes(local);
-    bytes[bytes.length / 2] ^= 0x10; // one bit in the middle of the results, behind an intact header
+    // One bit in the middle of the chunk's summary (its share of the aggregate and its rows), which the run reads
+    // instead of the results behind it, after an intact header.
+    RunDirectory.Summary summary = RunDirectory.readSummary(chunk, new Configuration());
+    int header = 8 + 4;
+    for (RunDirectory.Entry entry : summary.entries()) {
+      header += 4 + entry.id().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
+    }
+    bytes[header + summary.bytes().length / 2] ^= 0x10;
     Files.write(local, bytes);
     Exception e = assertThrows(Exception.class, () -> EvaluateJob.run(SparkTestSession.get(), spec,
         RunOptions.DEFAULTS.withResume(true), System.err));
@@ -181,8 +190,13 @@ class ResumeTest {
     assertSameMetrics(full, resumed);
   }
 
-  @Test
-  void imagesThatFailedAreScoredAgainOnResume() throws Exception {
+  /**
+   * With one image per partition the failed image is alone in its chunk, and its second attempt scores the very same
+   * image ids: the new chunk must not be taken for the earlier one.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {4, IMAGES})
+  void imagesThatFailedAreScoredAgainOnResume(int partitions) throws Exception {
     Path root = tmp.resolve("data");
     Fixtures.copyTree(data.resolve("cityscapes"), root.resolve("cityscapes"));
     Path label = Files.list(root.resolve("cityscapes/gtFine/val")).sorted().findFirst().orElseThrow();
@@ -195,7 +209,8 @@ class ResumeTest {
     String preds = data.resolve("cityscapes-predictions").toUri().toString();
     String out = tmp.resolve("fixed").toUri().toString();
     EvaluationSpec spec = new EvaluationSpec("cityscapes", null, root.resolve("cityscapes").toUri().toString(), "val",
-        new FolderPredictions(preds), PredictionEncoding.LABEL_ID, AbsentClassPolicy.EXCLUDE, out, "f", 4, true);
+        new FolderPredictions(preds), PredictionEncoding.LABEL_ID, AbsentClassPolicy.EXCLUDE, out, "f", partitions,
+        true);
     EvaluateJob.Outcome first = EvaluateJob.run(SparkTestSession.get(), spec, System.err);
     assertEquals(1, first.run().failedCount());
     Files.write(broken, good); // the user repairs the file and resumes
