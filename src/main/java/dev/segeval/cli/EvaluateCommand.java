@@ -12,6 +12,7 @@ import dev.segeval.metrics.AbsentClassPolicy;
 import dev.segeval.report.ConsoleTable;
 import dev.segeval.scoring.FolderPredictions;
 import dev.segeval.scoring.EvaluationSpec;
+import dev.segeval.scoring.RunPlanner;
 import dev.segeval.spark.EvaluateJob;
 import dev.segeval.spark.RunOptions;
 import dev.segeval.spark.SparkSessions;
@@ -239,12 +240,26 @@ final class EvaluateCommand implements Callable<Integer> {
         sessionMaster = "local[" + executorThreads + "]";
       }
     }
-    SparkSession spark = SparkSessions.getOrCreate("segeval evaluate " + dataset + " " + split, sessionMaster, conf);
+    org.apache.spark.SparkConf sessionConf = SparkSessions.conf("segeval evaluate " + dataset + " " + split,
+        sessionMaster, conf);
+    // The split is listed while Spark starts (seconds of start-up on small machines); a session that already exists
+    // lists with its own configuration, in the job.
+    RunPlanner.EarlyPlan early = ownSession
+        ? RunPlanner.EarlyPlan.start(spec, SparkSessions.hadoopConfiguration(sessionConf)) : null;
+    SparkSession spark;
+    try {
+      spark = SparkSessions.getOrCreate(sessionConf);
+    } catch (RuntimeException | Error e) {
+      if (early != null) {
+        early.cancel();
+      }
+      throw e;
+    }
     try {
       if (model != null) {
         spec = withCardProtocol(spec, spark.sparkContext().hadoopConfiguration());
       }
-      EvaluateJob.Outcome outcome = EvaluateJob.run(spark, spec, options, System.err);
+      EvaluateJob.Outcome outcome = EvaluateJob.run(spark, spec, options, early, System.err);
       if (!quiet) {
         System.out.print(ConsoleTable.render(outcome.run(), outcome.report()));
       }
@@ -257,6 +272,9 @@ final class EvaluateCommand implements Callable<Integer> {
       }
       return SegEval.EXIT_OK;
     } finally {
+      if (early != null) {
+        early.cancel(); // a no-op once listed; stops a listing the job never asked for (it failed before)
+      }
       if (ownSession) {
         spark.stop();
       }

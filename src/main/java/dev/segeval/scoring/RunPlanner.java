@@ -87,6 +87,68 @@ public final class RunPlanner {
     }
   }
 
+  /**
+   * A listing started ahead of the job: the command line lists the split while Spark starts (seconds of class
+   * loading and start-up that the listing would otherwise follow), and the job takes the plan when it needs it.
+   */
+  public static final class EarlyPlan {
+    private final EvaluationSpec spec;
+    private final java.util.concurrent.FutureTask<RunPlan> task;
+    private final long started = System.nanoTime();
+    private volatile long finished;
+
+    private EarlyPlan(EvaluationSpec spec, Configuration conf) {
+      this.spec = spec;
+      this.task = new java.util.concurrent.FutureTask<>(() -> {
+        try {
+          return plan(spec, conf);
+        } finally {
+          finished = System.nanoTime();
+        }
+      });
+    }
+
+    /** Starts listing the spec's split (and prediction tree) on a daemon thread. */
+    public static EarlyPlan start(EvaluationSpec spec, Configuration conf) {
+      EarlyPlan early = new EarlyPlan(spec, conf);
+      Thread lister = new Thread(early.task, "segeval-plan");
+      lister.setDaemon(true);
+      lister.start();
+      return early;
+    }
+
+    /**
+     * The plan, once listed; a listing failure is rethrown with its type.
+     *
+     * @param forSpec the spec of the job, which must list what the early spec listed
+     * @throws IllegalArgumentException when it would not (a programming error)
+     */
+    public RunPlan await(EvaluationSpec forSpec) throws IOException {
+      boolean sameFolder = spec.predictions() instanceof FolderPredictions a
+          && forSpec.predictions() instanceof FolderPredictions b && a.root().equals(b.root());
+      boolean bothModels = !(spec.predictions() instanceof FolderPredictions)
+          && !(forSpec.predictions() instanceof FolderPredictions);
+      if (!spec.dataset().equals(forSpec.dataset()) || !spec.dataRoot().equals(forSpec.dataRoot())
+          || !spec.split().equals(forSpec.split()) || spec.instances() != forSpec.instances()
+          || !(sameFolder || bothModels)) {
+        throw new IllegalArgumentException("The listing started early was for another run: " + spec + " against "
+            + forSpec);
+      }
+      return BackgroundWork.await(task, "listing " + HadoopPaths.redact(spec.dataRoot()));
+    }
+
+    /** How long the listing itself took (it may have begun well before the job asked for it); NaN until done. */
+    public double seconds() {
+      long end = finished;
+      return end == 0 ? Double.NaN : (end - started) / 1e9;
+    }
+
+    /** Stops the listing if it still runs (a job that failed before it needed the plan). */
+    public void cancel() {
+      task.cancel(true);
+    }
+  }
+
   private static RunPlan plan(EvaluationSpec spec, Configuration conf, DatasetLayout layout,
                               java.util.concurrent.FutureTask<PredictionIndex> predictionListing) throws IOException {
     List<Sample> samples = new ArrayList<>(layout.list(spec.dataRoot(), spec.split(), conf));

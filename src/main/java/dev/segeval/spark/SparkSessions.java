@@ -10,6 +10,24 @@ public final class SparkSessions {
   }
 
   public static SparkSession getOrCreate(String appName, String master, Map<String, String> extraConf) {
+    return getOrCreate(conf(appName, master, extraConf));
+  }
+
+  /** The session of a configuration made by {@link #conf}. */
+  public static SparkSession getOrCreate(SparkConf conf) {
+    return SparkSession.builder().config(conf).getOrCreate();
+  }
+
+  /**
+   * The Hadoop configuration a session of this Spark configuration will have ({@code spark.hadoop.*}, the AWS
+   * variables of the environment, as {@code SparkContext} makes it), for work that starts before the session.
+   */
+  public static org.apache.hadoop.conf.Configuration hadoopConfiguration(SparkConf conf) {
+    return org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(conf);
+  }
+
+  /** The Spark configuration of the tool's own sessions: spark-submit's settings, then the tool's defaults. */
+  public static SparkConf conf(String appName, String master, Map<String, String> extraConf) {
     SparkConf conf = new SparkConf().setAppName(appName);
     if (master != null) {
       conf.setMaster(master);
@@ -28,6 +46,6 @@ public final class SparkSessions {
     if (extraConf != null) {
       extraConf.forEach(conf::set);
     }
-    return SparkSession.builder().config(conf).getOrCreate();
+    return conf;
   }
 }

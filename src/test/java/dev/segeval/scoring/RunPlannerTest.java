@@ -104,4 +104,32 @@ class RunPlannerTest {
         spec(data.getParent().getParent().toUri().toString(), "nosuchfs://bucket/predictions"), new Configuration()));
     assertTrue(e.getMessage().contains("no images in split 'val'"), e.getMessage());
   }
+
+  @Test
+  void aListingStartedEarlyGivesThePlanAndKeepsFailureTypes() throws Exception {
+    Configuration conf = new Configuration();
+    String root = SyntheticDatasets.ensureCityscapes(tmp.resolve("data"), new SyntheticDatasets.Options(4, 64, 32, 3,
+        "val"), conf);
+    EvaluationSpec spec = spec(HadoopPaths.join(root, "cityscapes"), HadoopPaths.join(root, "cityscapes-predictions"));
+    RunPlanner.EarlyPlan early = RunPlanner.EarlyPlan.start(spec, conf);
+    RunPlanner.RunPlan plan = early.await(spec);
+    RunPlanner.RunPlan direct = RunPlanner.plan(spec, conf);
+    assertEquals(direct.tasks(), plan.tasks());
+    assertEquals(direct.listingDigest(), plan.listingDigest());
+    assertEquals(direct.predictionsDigest(), plan.predictionsDigest());
+    assertTrue(early.seconds() >= 0, "seconds: " + early.seconds());
+
+    // Taken for another run's spec: a programming error, not a plan of other files.
+    EvaluationSpec other = spec(HadoopPaths.join(root, "cityscapes"), tmp.resolve("elsewhere").toUri().toString());
+    assertThrows(IllegalArgumentException.class, () -> RunPlanner.EarlyPlan.start(spec, conf).await(other));
+
+    // A failed listing surfaces when the job asks for the plan, as the same type with the same message.
+    Path empty = Files.createDirectories(tmp.resolve("empty/cityscapes/gtFine/val"));
+    EvaluationSpec bad = spec(empty.getParent().getParent().toUri().toString(),
+        HadoopPaths.join(root, "cityscapes-predictions"));
+    EvaluationException want = assertThrows(EvaluationException.class, () -> RunPlanner.plan(bad, conf));
+    EvaluationException got = assertThrows(EvaluationException.class,
+        () -> RunPlanner.EarlyPlan.start(bad, conf).await(bad));
+    assertEquals(want.getMessage(), got.getMessage());
+  }
 }
