@@ -34,8 +34,8 @@ import org.apache.hadoop.fs.Path;
  * <p>A chunk file is named after the run's fingerprint, the attempt that scored it and the SHA-256 of its image
  * ids, and appears under its final name only when complete (written under a temporary name, then renamed; on S3 an
  * object is visible only once uploaded). A task retry or a speculative copy that scores the same images in the same
- * attempt commits the same name with the same content, so commits are idempotent; where attempts overlap,
- * {@link #choose} keeps each image once.
+ * attempt commits the same name, and the first commit stays (the copies differ only in timings and worker names),
+ * so commits are idempotent; where chunks overlap, {@link #choose} keeps each image once.
  */
 public final class RunDirectory implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
@@ -146,13 +146,16 @@ public final class RunDirectory implements java.io.Serializable {
    * Commits the results of a chunk of images (called on executors). Idempotent for the same images.
    *
    * <p>The file holds, in this order: the header (format, image ids and whether each was scored), the summary
-   * section (the caller's bytes, what the job needs of the chunk once the run is scored, so that it need not read
-   * every result back; none when null) closed by a CRC-32 of everything before it, the results, and a CRC-32 of
-   * the whole file. {@link #readSummary} reads only up to the first checksum.
+   * section (the caller's bytes, what the job needs of the chunk once the run is scored, so that it need not parse
+   * every result; none when null), the results, and a CRC-32 of the whole file.
    */
   public void commit(List<ImageResult> chunk, byte[] summary, Configuration conf) throws IOException {
     if (chunk.isEmpty()) {
       return;
+    }
+    if (summary != null && summary.length > MAX_SUMMARY_BYTES) {
+      throw new IllegalArgumentException("A chunk summary of " + summary.length + " bytes; at most "
+          + MAX_SUMMARY_BYTES + " can be read back");
     }
     List<String> ids = new ArrayList<>(chunk.size());
     for (ImageResult r : chunk) {
@@ -170,10 +173,6 @@ public final class RunDirectory implements java.io.Serializable {
       if (summary != null) {
         out.write(summary);
       }
-      out.flush();
-      java.util.zip.CRC32 headCrc = new java.util.zip.CRC32();
-      headCrc.update(bytes.toByteArray());
-      out.writeInt((int) headCrc.getValue());
       for (ImageResult r : chunk) {
         writeResult(out, r);
       }
@@ -255,24 +254,12 @@ public final class RunDirectory implements java.io.Serializable {
    * records read field by field, every size and count checked, and never name a class to instantiate.
    */
   public static List<ImageResult> read(String file, Configuration conf) throws IOException {
-    byte[] data = HadoopPaths.readAll(file, conf);
-    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-    int body = Math.max(0, data.length - 4);
-    crc.update(data, 0, body);
-    if (data.length < 12 || (int) crc.getValue() != java.nio.ByteBuffer.wrap(data, body, 4).getInt()) {
-      if (data.length >= 4 && java.nio.ByteBuffer.wrap(data, 0, 4).getInt() == JAVA_SERIALIZATION_MAGIC) {
-        readHeader(new DataInputStream(new ByteArrayInputStream(data)), file); // names the earlier version
-      }
-      throw new IOException("Cannot read committed results " + HadoopPaths.redact(file) + ": the file is damaged "
-          + "or truncated (its checksum does not match); rerun without --resume");
-    }
-    ByteArrayDataInput d = new ByteArrayDataInput(data, 0, body);
+    ByteArrayDataInput d = verified(file, conf);
     List<Entry> entries;
     try {
       entries = readHeader(d, file);
       int summary = summaryLength(d, file);
-      int section = Math.max(0, summary) + 4; // the summary and its checksum (the file's checksum covers both)
-      if (d.skipBytes(section) != section) {
+      if (d.skipBytes(Math.max(0, summary)) != Math.max(0, summary)) {
         throw new java.io.EOFException("a summary of " + summary + " bytes");
       }
     } catch (java.io.EOFException e) {
@@ -301,29 +288,42 @@ public final class RunDirectory implements java.io.Serializable {
   }
 
   /**
-   * The header and summary section of a chunk file, reading nothing after the section's checksum; null when the
-   * chunk was committed without a summary.
+   * The header and summary section of a chunk file; null when the chunk was committed without a summary. The whole
+   * file is read and its checksum verified: damage anywhere stops the run, and no stream is closed half-read (S3A
+   * aborts the connection of an object read in part).
    *
    * @throws IOException naming the file when it is damaged, truncated or not a chunk file of this version
    */
   public static Summary readSummary(String file, Configuration conf) throws IOException {
-    try (InputStream in = new Path(file).getFileSystem(conf).open(new Path(file));
-         java.util.zip.CheckedInputStream checked = new java.util.zip.CheckedInputStream(
-             new java.io.BufferedInputStream(in, 1 << 16), new java.util.zip.CRC32());
-         DataInputStream d = new DataInputStream(checked)) {
+    ByteArrayDataInput d = verified(file, conf);
+    try {
       List<Entry> entries = readHeader(d, file);
       int length = summaryLength(d, file);
-      byte[] summary = new byte[Math.max(0, length)];
-      d.readFully(summary);
-      int computed = (int) checked.getChecksum().getValue();
-      if (d.readInt() != computed) {
-        throw new IOException("Cannot read committed results " + HadoopPaths.redact(file) + ": the file is damaged "
-            + "or truncated (the checksum of its summary does not match); rerun without --resume");
+      if (length < 0) {
+        return null;
       }
-      return length < 0 ? null : new Summary(entries, summary);
+      byte[] summary = new byte[length];
+      d.readFully(summary);
+      return new Summary(entries, summary);
     } catch (java.io.EOFException e) {
       throw truncated(file, e);
     }
+  }
+
+  /** A chunk file's bytes up to its checksum, once the checksum of the whole file matches them. */
+  private static ByteArrayDataInput verified(String file, Configuration conf) throws IOException {
+    byte[] data = HadoopPaths.readAll(file, conf);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    int body = Math.max(0, data.length - 4);
+    crc.update(data, 0, body);
+    if (data.length < 12 || (int) crc.getValue() != java.nio.ByteBuffer.wrap(data, body, 4).getInt()) {
+      if (data.length >= 4 && java.nio.ByteBuffer.wrap(data, 0, 4).getInt() == JAVA_SERIALIZATION_MAGIC) {
+        readHeader(new DataInputStream(new ByteArrayInputStream(data)), file); // names the earlier version
+      }
+      throw new IOException("Cannot read committed results " + HadoopPaths.redact(file) + ": the file is damaged "
+          + "or truncated (its checksum does not match); rerun without --resume");
+    }
+    return new ByteArrayDataInput(data, 0, body);
   }
 
   private static int summaryLength(DataInput in, String file) throws IOException {

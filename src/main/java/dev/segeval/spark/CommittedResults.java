@@ -129,8 +129,11 @@ final class CommittedResults {
     }
   }
 
-  /** A chunk's share with its images/ rows (a Parquet file, null for none), as stored in the chunk file. */
-  record ChunkSummary(ResultShare share, byte[] rows) {
+  /**
+   * A chunk's share with its images/ rows (a Parquet file, null for none), as stored in the chunk file, and the
+   * absent-class policy its per-image metrics were computed under (a resumed run may change it).
+   */
+  record ChunkSummary(AbsentClassPolicy policy, ResultShare share, byte[] rows) {
   }
 
   /** The summary section of a chunk of results, built on the executor that commits them. */
@@ -144,7 +147,7 @@ final class CommittedResults {
       rows = builder.finishRows();
       share = builder.share();
     }
-    return encode(new ChunkSummary(share, rows));
+    return encode(new ChunkSummary(policy, share, rows));
   }
 
   static byte[] encode(ChunkSummary summary) throws IOException {
@@ -152,6 +155,7 @@ final class CommittedResults {
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       ResultShare share = summary.share();
       out.writeInt(SUMMARY_VERSION);
+      out.writeUTF(summary.policy().cliName());
       share.aggregate.writeTo(out);
       out.writeLong(share.rows);
       out.writeInt(share.worst.size());
@@ -189,6 +193,10 @@ final class CommittedResults {
       if (version != SUMMARY_VERSION) {
         throw new IOException("summary version " + version + ", this version reads " + SUMMARY_VERSION);
       }
+      String policyName = in.readUTF();
+      AbsentClassPolicy policy = java.util.Arrays.stream(AbsentClassPolicy.values())
+          .filter(p -> p.cliName().equals(policyName)).findFirst()
+          .orElseThrow(() -> new IOException("an unknown absent-class policy " + policyName));
       ResultShare share = new ResultShare(RunAggregate.readFrom(in, space.numClasses()));
       share.rows = in.readLong();
       if (share.rows != images || share.aggregate.okImages() + share.aggregate.failedImages() != images) {
@@ -212,9 +220,10 @@ final class CommittedResults {
       if ((rows == null) != (images == 0)) {
         throw new IOException(rows == null ? "no rows" : "rows for no image");
       }
-      return new ChunkSummary(share, rows);
-    } catch (IOException | RuntimeException e) {
-      // RuntimeException: a value a constructor refuses (stored values are checked where they are read).
+      return new ChunkSummary(policy, share, rows);
+    } catch (IOException | IllegalArgumentException e) {
+      // IllegalArgumentException: a value a constructor or parser refuses (stored values are checked as they are
+      // read); any other exception is a programming error and stays one.
       throw new IOException("Cannot read committed results " + HadoopPaths.redact(file) + ": its summary is not one "
           + "of this version (" + e.getMessage() + "); rerun without --resume", e);
     }
@@ -303,8 +312,11 @@ final class CommittedResults {
         while (files.hasNext()) {
           FileToRead f = files.next();
           RunDirectory.Summary section = f.skip().isEmpty() ? RunDirectory.readSummary(f.file(), c) : null;
-          if (section != null) {
-            ChunkSummary summary = decode(section.bytes(), section.entries().size(), space, f.file());
+          ChunkSummary summary = section == null ? null
+              : decode(section.bytes(), section.entries().size(), space, f.file());
+          // A summary made under another --absent-classes (a resumed run may change it) has other per-image
+          // metrics in its rows: such a chunk is read in full, like one whose images another chunk also holds.
+          if (summary != null && summary.policy() == policy) {
             total.merge(summary.share());
             if (summary.rows() != null) {
               parts.add(summary.rows());
@@ -324,8 +336,12 @@ final class CommittedResults {
         }
       }
       if (!parts.isEmpty()) {
-        ResultTableFiles.writePart(staging, partition,
-            parts.size() == 1 ? parts.get(0) : ParquetRows.concat(ResultTables.IMAGES, parts), c);
+        ParquetRows.Concatenated part = ParquetRows.concat(ResultTables.IMAGES, parts);
+        if (part.rows() != total.rows) {
+          throw new IllegalStateException("The images/ rows of partition " + partition + " hold " + part.rows()
+              + " rows for " + total.rows + " images");
+        }
+        ResultTableFiles.writePart(staging, partition, part.bytes(), c);
       }
       return List.of(Shipped.wrap(total)).iterator();
     }

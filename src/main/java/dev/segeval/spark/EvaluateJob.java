@@ -56,8 +56,9 @@ import org.apache.spark.util.LongAccumulator;
  * The {@code evaluate} job. The driver checks the inputs and the output, plans the run (listing, prediction
  * matching: {@link RunPlanner}) and stores the run's fingerprint; executors read, decode and score images and
  * commit per-image results as they go ({@link RunDirectory}), so that a rerun with {@code --resume} scores only
- * what a dead driver left unscored. All committed results are then read back, merged with a tree aggregation
- * (order-independent, exact), checked for systematic input mistakes, and written as Parquet tables; the summary
+ * what a dead driver left unscored. Each committed chunk carries its summary (its share of the aggregate and its
+ * images/ rows, {@link CommittedResults}); the summaries of all committed chunks are then merged with a tree
+ * aggregation (order-independent, exact), checked for systematic input mistakes, and written as Parquet tables; the summary
  * JSON comes last, so that a run without {@code summary.json} is known to be incomplete.
  */
 public final class EvaluateJob {
@@ -82,7 +83,8 @@ public final class EvaluateJob {
 
   /**
    * Runs the job, taking its plan from a listing started earlier (null: lists here). The command line starts the
-   * listing while Spark starts; the listing phase's time is then what the job waited for it.
+   * listing while Spark starts; the listing phase's time (input checks, model loading and listing) then counts only
+   * the part of the listing the job still waited for.
    */
   public static Outcome run(SparkSession spark, EvaluationSpec spec, RunOptions options,
                             RunPlanner.EarlyPlan early, PrintStream log) throws IOException {
@@ -226,10 +228,11 @@ public final class EvaluateJob {
     // Marks the end of the scoring stage for people and for tools reading the log (the benchmark's RSS-by-image
     // count splits its samples here).
     if (!remaining.isEmpty()) {
-      log.printf(Locale.ROOT, "[segeval] scored %d images in %.1f s; reading the results back and writing the "
+      log.printf(Locale.ROOT, "[segeval] scored %d images in %.1f s; merging the results and writing the "
           + "tables%n", remaining.size(), scoringSeconds);
     }
-    // "writing" in the timings: reading the committed results back, merging them and writing every table.
+    // "writing" in the timings: reading the committed chunks' headers and summaries, merging them and writing every
+    // table.
     long t2 = System.nanoTime();
 
     // Every committed result, each image once, whether scored now or by an earlier attempt.
@@ -529,8 +532,9 @@ public final class EvaluateJob {
           }
         }
       }
-      runDir.commit(chunk, chunk.isEmpty() ? null : CommittedResults.summarize(chunk, space, spec.absentPolicy()),
-          taskConf);
+      if (!chunk.isEmpty()) {
+        runDir.commit(chunk, CommittedResults.summarize(chunk, space, spec.absentPolicy()), taskConf);
+      }
     }
   }
 }

@@ -121,16 +121,25 @@ public final class ParquetRows {
    * One Parquet file holding the row groups of several files of the same schema, each file's row groups copied as
    * they are encoded (no row is decoded), with Spark's schema in the footer.
    */
-  public static byte[] concat(StructType schema, List<byte[]> files) throws IOException {
+  public static Concatenated concat(StructType schema, List<byte[]> files) throws IOException {
     InMemoryFile out = new InMemoryFile();
     ParquetFileWriter writer = new ParquetFileWriter(out, messageType(schema), ParquetFileWriter.Mode.CREATE,
         ParquetWriter.DEFAULT_BLOCK_SIZE, 0);
     writer.start();
+    long rows = 0;
     for (byte[] file : files) {
-      writer.appendFile(new InMemoryInput(file));
+      try (org.apache.parquet.hadoop.ParquetFileReader reader =
+               org.apache.parquet.hadoop.ParquetFileReader.open(new InMemoryInput(file))) {
+        rows += reader.getRecordCount();
+        reader.appendTo(writer);
+      }
     }
     writer.end(Map.of(SPARK_SCHEMA_KEY, schema.json()));
-    return out.bytes();
+    return new Concatenated(out.bytes(), rows);
+  }
+
+  /** A Parquet file made by {@link #concat} and the number of rows in it. */
+  public record Concatenated(byte[] bytes, long rows) {
   }
 
   /** Spark's Parquet schema for a struct type (spark_schema, optional fields, three-level lists). */

@@ -112,7 +112,9 @@ class ParquetRowsTest {
       files.add(ParquetRows.encode(schema, rows, java.util.Set.of("id")));
     }
     Path joined = tmp.resolve("joined.snappy.parquet");
-    Files.write(joined, ParquetRows.concat(schema, files));
+    ParquetRows.Concatenated concatenated = ParquetRows.concat(schema, files);
+    assertEquals(9, concatenated.rows());
+    Files.write(joined, concatenated.bytes());
     Dataset<Row> back = spark.read().parquet(joined.toString());
     assertEquals(9, back.count());
     assertEquals(spark.createDataFrame(all, schema).orderBy("id").collectAsList(), back.orderBy("id").collectAsList());

@@ -149,14 +149,9 @@ class ResumeTest {
     String chunk = dir.committedFiles(new Configuration()).get(0);
     Path local = Path.of(java.net.URI.create(chunk.replace("file:/", "file:///")));
     byte[] bytes = Files.readAllBytes(local);
-    // One bit in the middle of the chunk's summary (its share of the aggregate and its rows), which the run reads
-    // instead of the results behind it, after an intact header.
-    RunDirectory.Summary summary = RunDirectory.readSummary(chunk, new Configuration());
-    int header = 8 + 4;
-    for (RunDirectory.Entry entry : summary.entries()) {
-      header += 4 + entry.id().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
-    }
-    bytes[header + summary.bytes().length / 2] ^= 0x10;
+    // One bit near the end, in the results behind the chunk's summary (which is all the run uses of the chunk),
+    // after an intact header: the checksum of the whole file still stops the run.
+    bytes[bytes.length - 40] ^= 0x10;
     Files.write(local, bytes);
     Exception e = assertThrows(Exception.class, () -> EvaluateJob.run(SparkTestSession.get(), spec,
         RunOptions.DEFAULTS.withResume(true), System.err));
@@ -178,16 +173,45 @@ class ResumeTest {
         new FolderPredictions(preds), PredictionEncoding.LABEL_ID, AbsentClassPolicy.EXCLUDE, out, "o", 2, true);
     EvaluateJob.Outcome full = EvaluateJob.run(SparkTestSession.get(), spec, System.err);
     // A retried task whose chunk boundaries differed commits some images a second time in another chunk.
-    RunDirectory dir = new RunDirectory(out, "o");
+    RunDirectory plain = new RunDirectory(out, "o");
+    RunDirectory dir = plain.forFingerprint(plain.readFingerprint(new Configuration()));
     String first = dir.committedFiles(new Configuration()).get(0);
     List<dev.segeval.scoring.ImageResult> results = RunDirectory.read(first, new Configuration());
-    dir.commit(new ArrayList<>(results.subList(0, 3)), new Configuration());
+    // Without a summary, as a chunk of another version would be: the run reads it in full, beside summaries.
+    dir.forAttempt("7e57").commit(new ArrayList<>(results.subList(0, 3)), new Configuration());
     assertEquals(3, dir.committedFiles(new Configuration()).size());
     EvaluateJob.Outcome resumed = EvaluateJob.run(SparkTestSession.get(), spec, RunOptions.DEFAULTS.withResume(true),
         System.err);
     assertEquals(IMAGES, resumed.run().imageCount());
     assertEquals(IMAGES, resumed.run().okCount() + resumed.run().failedCount());
     assertSameMetrics(full, resumed);
+  }
+
+  @Test
+  void anotherAbsentClassPolicyOnResumeRewritesThePerImageRows() throws Exception {
+    String preds = data.resolve("cityscapes-predictions").toUri().toString();
+    String root = data.resolve("cityscapes").toUri().toString();
+    String out = tmp.resolve("policy").toUri().toString();
+    EvaluateJob.run(SparkTestSession.get(), new EvaluationSpec("cityscapes", null, root, "val",
+        new FolderPredictions(preds), PredictionEncoding.LABEL_ID, AbsentClassPolicy.EXCLUDE, out, "p", 2, true),
+        System.err);
+    EvaluateJob.Outcome resumed = EvaluateJob.run(SparkTestSession.get(), new EvaluationSpec("cityscapes", null, root,
+        "val", new FolderPredictions(preds), PredictionEncoding.LABEL_ID, AbsentClassPolicy.COUNT_AS_ZERO, out, "p", 2,
+        true), RunOptions.DEFAULTS.withResume(true), System.err);
+    assertEquals(IMAGES, resumed.run().resumedCount());
+    String fresh = tmp.resolve("policy-fresh").toUri().toString();
+    EvaluateJob.Outcome zero = EvaluateJob.run(SparkTestSession.get(), new EvaluationSpec("cityscapes", null, root,
+        "val", new FolderPredictions(preds), PredictionEncoding.LABEL_ID, AbsentClassPolicy.COUNT_AS_ZERO, fresh, "p", 3,
+        true), System.err);
+    assertSameMetrics(zero, resumed);
+    assertEquals(perImage(fresh), perImage(out));
+    assertEquals(zero.report().meanIou(), resumed.report().meanIou());
+  }
+
+  /** Every images/ row of run p without its timing and worker, sorted. */
+  private static List<String> perImage(String out) {
+    return SparkTestSession.get().read().parquet(out + "/images/run_id=p").drop("seconds", "worker")
+        .collectAsList().stream().map(Row::toString).sorted().toList();
   }
 
   /**
