@@ -56,10 +56,18 @@ public final class InferenceBenchmark {
    * @param leakRounds     extra bare-predictor passes that record the process RSS
    * @param workDir        where the data is synthesised, and reused from on later runs; null: a new temp dir
    * @param sparkWarmup    run the Spark job once before timing it
+   * @param rounds         timed rounds, each the bare predictor with every thread and then the Spark job, one right
+   *                       after the other; the report gives the medians, and the ratios as medians of each round's
    */
   public record Settings(String model, String label, int images, int width, int height, int cropHeight,
                          int cropWidth, int baseSize, FlipMode flip, int batchSize, int threads, int intraOpThreads,
-                         int leakRounds, Path workDir, boolean sparkWarmup) {
+                         int leakRounds, Path workDir, boolean sparkWarmup, int rounds) {
+
+    public Settings {
+      if (rounds < 1) {
+        throw new IllegalArgumentException("rounds must be at least 1: " + rounds);
+      }
+    }
 
     /** The crop as the command line takes it: "N" when square, else "HxW". */
     String crop() {
@@ -97,36 +105,57 @@ public final class InferenceBenchmark {
     predictor.predict(loaded, decoded.get(0), s.height(), s.width()); // warm-up
 
     double bare1 = bare(loaded, predictor, decoded, 1);
-    double bareN = s.threads() > 1 ? bare(loaded, predictor, decoded, s.threads()) : bare1;
 
     boolean ownSession = SparkSession.getDefaultSession().isEmpty();
     SparkSession spark = SparkSessions.getOrCreate("segeval bench-inference", "local[" + s.threads() + "]", null);
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-    EvaluateJob.Outcome outcome;
-    double sparkSeconds;
+    EvaluateJob.Outcome outcome = null;
+    // Per round: the bare pass with every thread, the Spark job end to end, its scoring stage. Each round's pair
+    // runs back to back, so a slow spell of a shared machine weighs on both sides of its ratio.
+    double[] bareRounds = new double[s.rounds()];
+    double[] sparkRounds = new double[s.rounds()];
+    double[] stageRounds = new double[s.rounds()];
     try {
       if (s.sparkWarmup()) {
         // The first job of a session pays Spark's class loading and code generation (several seconds here).
         EvaluateJob.run(spark, spec, quiet);
       }
-      long t = System.nanoTime();
-      outcome = EvaluateJob.run(spark, spec, quiet);
-      sparkSeconds = (System.nanoTime() - t) / 1e9;
+      for (int r = 0; r < s.rounds(); r++) {
+        bareRounds[r] = s.threads() > 1 ? bare(loaded, predictor, decoded, s.threads()) : bare1;
+        long t = System.nanoTime();
+        outcome = EvaluateJob.run(spark, spec, quiet);
+        sparkRounds[r] = (System.nanoTime() - t) / 1e9;
+        stageRounds[r] = outcome.run().scoringSeconds();
+        if (outcome.run().failedCount() > 0) {
+          throw new IllegalStateException("images failed: " + outcome.run().failures());
+        }
+      }
     } finally {
       if (ownSession) {
         spark.stop();
       }
     }
-    if (outcome.run().failedCount() > 0) {
-      throw new IllegalStateException("images failed: " + outcome.run().failures());
-    }
     double n = decoded.size();
+    double bareN = median(bareRounds);
+    double sparkSeconds = median(sparkRounds);
+    double scoringSeconds = median(stageRounds);
+    // The job's ratio per round, against the better of the round's bare pass and the one-thread pass.
+    double[] jobRatios = new double[s.rounds()];
+    double[] stageRatios = new double[s.rounds()];
+    StringBuilder perRound = new StringBuilder();
+    for (int r = 0; r < s.rounds(); r++) {
+      double best = Math.min(bare1, bareRounds[r]);
+      jobRatios[r] = best / sparkRounds[r];
+      stageRatios[r] = best / stageRounds[r];
+      perRound.append(String.format(Locale.ROOT, "%s%d: bare %.2f s, job %.2f s (stage %.2f s), %.2f",
+          r == 0 ? "" : "; ", r + 1, bareRounds[r], sparkRounds[r], stageRounds[r], jobRatios[r]));
+    }
     double bestBare = Math.min(bare1, bareN);
-    double scoringSeconds = outcome.run().scoringSeconds();
     StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
         "## Inference efficiency: %s, %s%n%n"
             + "Command: `jobs/segeval.sh bench-inference --model %s --label '%s' --images %d --width %d --height %d "
-            + "--crop-size %s --base-size %d --flip %s --batch-size %d --threads %d --intra-op-threads %d`%n"
+            + "--crop-size %s --base-size %d --flip %s --batch-size %d --threads %d --intra-op-threads %d "
+            + "--rounds %d`%n"
             + "Machine: %s; %s%n%n"
             + "| path | seconds | images/s | vs best bare |%n|---|---:|---:|---:|%n"
             + "| bare predictor, 1 thread, pre-decoded images | %.2f | %.3f | %.2f |%n"
@@ -135,12 +164,15 @@ public final class InferenceBenchmark {
             + "| Spark scoring stage only | %.2f | %.3f | %.2f |%n%n"
             + "mIoU of this run: %.4f (synthetic Cityscapes, %d images %dx%d)%n",
         s.label(), Instant.now(), s.model(), s.label(), s.images(), s.width(), s.height(), s.crop(), s.baseSize(),
-        s.flip().cliName(), s.batchSize(), s.threads(), s.intraOpThreads(), MarkdownResults.machine(),
+        s.flip().cliName(), s.batchSize(), s.threads(), s.intraOpThreads(), s.rounds(), MarkdownResults.machine(),
         DjlRuntime.describe(),
         bare1, n / bare1, bestBare / bare1, s.threads(), bareN, n / bareN, bestBare / bareN,
-        s.threads(), sparkSeconds, n / sparkSeconds, bestBare / sparkSeconds,
-        scoringSeconds, n / scoringSeconds, bestBare / scoringSeconds,
+        s.threads(), sparkSeconds, n / sparkSeconds, median(jobRatios),
+        scoringSeconds, n / scoringSeconds, median(stageRatios),
         outcome.report().meanIou(), s.images(), s.width(), s.height()));
+    report.append(String.format(Locale.ROOT, "%nRounds (bare pass with %d threads, then the Spark job; seconds are "
+        + "medians over the rounds, the job's ratios medians of each round's ratio to the better bare pass): %s%n",
+        s.threads(), perRound));
     if (s.leakRounds() > 0) {
       report.append(String.format(Locale.ROOT, "%nNative memory over repeated bare-predictor passes (%d images each):%n%n"
           + "| images predicted | RSS MB |%n|---:|---:|%n", decoded.size()));
@@ -176,6 +208,13 @@ public final class InferenceBenchmark {
     }
     pool.shutdown();
     return (System.nanoTime() - t) / 1e9;
+  }
+
+  static double median(double[] values) {
+    double[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    int m = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
   }
 
   /** Resident set size of this process (heap and native memory), or -1 where /proc is not available. */

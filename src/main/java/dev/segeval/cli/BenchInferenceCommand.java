@@ -72,6 +72,12 @@ final class BenchInferenceCommand implements Callable<Integer> {
       description = "Run the Spark job once before timing it (default: ${DEFAULT-VALUE}).")
   boolean sparkWarmup;
 
+  @Option(names = "--rounds", defaultValue = "3", paramLabel = "N",
+      description = "Timed rounds, each the bare predictor with every thread and then the Spark job, back to back; "
+          + "the report gives medians, so that one slow spell of a shared machine does not decide the ratio "
+          + "(default: ${DEFAULT-VALUE}).")
+  int rounds;
+
   @Option(names = "--label", defaultValue = "model", paramLabel = "NAME",
       description = "Name of the model in the report (default: ${DEFAULT-VALUE}).")
   String label;
@@ -85,10 +91,11 @@ final class BenchInferenceCommand implements Callable<Integer> {
     OptionChecks.atLeast(spec, "--images", images, 1);
     OptionChecks.atLeast(spec, "--threads", threads, 1);
     OptionChecks.atLeast(spec, "--leak-rounds", leakRounds, 0);
+    OptionChecks.atLeast(spec, "--rounds", rounds, 1);
     int[] cropSize = ProtocolSettings.parseCrop(crop);
     InferenceBenchmark.Settings settings = new InferenceBenchmark.Settings(model, label, images, width, height,
         cropSize[0], cropSize[1], baseSize, FlipMode.parse(flip), batchSize, threads, intraOpThreads, leakRounds,
-        workDir, sparkWarmup);
+        workDir, sparkWarmup, rounds);
     MarkdownResults.publish(InferenceBenchmark.run(settings), System.out, output);
     return SegEval.EXIT_OK;
   }
