@@ -2,6 +2,9 @@ package dev.segeval.runs;
 
 import dev.segeval.datasets.HadoopPaths;
 import dev.segeval.metrics.SegmentationStats;
+import static dev.segeval.scoring.DataRecords.readString;
+import static dev.segeval.scoring.DataRecords.writeString;
+
 import dev.segeval.scoring.ImageFailure;
 import dev.segeval.scoring.ImageResult;
 import java.io.ByteArrayInputStream;
@@ -46,8 +49,6 @@ public final class RunDirectory implements java.io.Serializable {
   private static final int FORMAT = 5;
   /** The first four bytes of a Java serialisation stream: a chunk file of format 3 or earlier. */
   private static final int JAVA_SERIALIZATION_MAGIC = 0xACED0005;
-  /** Longest string field of a stored result (paths, error messages), in bytes of UTF-8. */
-  private static final int MAX_STRING_BYTES = 1 << 20;
   /** More images than this in one chunk header means the file is not a chunk file. */
   private static final int MAX_CHUNK_IMAGES = 10_000_000;
   /** Longest summary section of a chunk file. */
@@ -57,12 +58,6 @@ public final class RunDirectory implements java.io.Serializable {
   public record Entry(String id, boolean ok) implements java.io.Serializable {
   }
 
-  /**
-   * The summary section of a chunk file, as its writer gave it to {@link #commit(List, byte[], Configuration)}, with
-   * the chunk's header.
-   */
-  public record Summary(List<Entry> entries, byte[] bytes) {
-  }
   private static final String SUFFIX = ".results";
 
   private final String root;
@@ -85,8 +80,8 @@ public final class RunDirectory implements java.io.Serializable {
 
   /**
    * The same directory for committing the chunks of one attempt at the run (one call of the job): the attempt is
-   * part of every chunk name. A retried or speculative task of the attempt commits the same name with the same
-   * content (idempotent), while a later attempt that scores the same images again (earlier failures, whose files
+   * part of every chunk name. A retried or speculative task of the attempt commits the same name (the first commit
+   * stays), while a later attempt that scores the same images again (earlier failures, whose files
    * may have been fixed) never finds its chunk's name taken by the earlier result.
    */
   public RunDirectory forAttempt(String attempt) {
@@ -254,59 +249,77 @@ public final class RunDirectory implements java.io.Serializable {
    * records read field by field, every size and count checked, and never name a class to instantiate.
    */
   public static List<ImageResult> read(String file, Configuration conf) throws IOException {
-    ByteArrayDataInput d = verified(file, conf);
-    List<Entry> entries;
-    try {
-      entries = readHeader(d, file);
-      int summary = summaryLength(d, file);
-      if (d.skipBytes(Math.max(0, summary)) != Math.max(0, summary)) {
-        throw new java.io.EOFException("a summary of " + summary + " bytes");
-      }
-    } catch (java.io.EOFException e) {
-      throw truncated(file, e);
-    }
-    try {
-      List<ImageResult> out = new ArrayList<>(entries.size());
-      for (Entry e : entries) {
-        ImageResult r = readResult(d);
-        if (!r.id().equals(e.id()) || r.ok() != e.ok()) {
-          throw new IOException("its header names " + e.id() + " where the body holds " + r.id());
-        }
-        out.add(r);
-      }
-      if (d.remaining() != 0) {
-        throw new IOException("bytes after the last result");
-      }
-      return out;
-    } catch (java.io.EOFException e) {
-      throw truncated(file, e);
-    } catch (IOException | IllegalArgumentException e) {
-      // IllegalArgumentException: a stored value no result can hold (a constructor's own check).
-      throw new IOException("Cannot read committed results " + HadoopPaths.redact(file) + ": not a chunk file of "
-          + "this version (" + e.getMessage() + "); rerun without --resume", e);
-    }
+    return open(file, conf).results();
   }
 
   /**
-   * The header and summary section of a chunk file; null when the chunk was committed without a summary. The whole
-   * file is read and its checksum verified: damage anywhere stops the run, and no stream is closed half-read (S3A
-   * aborts the connection of an object read in part).
+   * A chunk file read whole, its checksum verified (damage anywhere stops the run, and no stream is closed half-read,
+   * which S3A answers by aborting the connection), its header and summary parsed.
    *
    * @throws IOException naming the file when it is damaged, truncated or not a chunk file of this version
    */
-  public static Summary readSummary(String file, Configuration conf) throws IOException {
+  public static Chunk open(String file, Configuration conf) throws IOException {
     ByteArrayDataInput d = verified(file, conf);
     try {
       List<Entry> entries = readHeader(d, file);
       int length = summaryLength(d, file);
-      if (length < 0) {
-        return null;
+      byte[] summary = null;
+      if (length >= 0) {
+        summary = new byte[length];
+        d.readFully(summary);
       }
-      byte[] summary = new byte[length];
-      d.readFully(summary);
-      return new Summary(entries, summary);
+      return new Chunk(file, entries, summary, d);
     } catch (java.io.EOFException e) {
       throw truncated(file, e);
+    }
+  }
+
+  /** A committed chunk file as {@link #open} read it: its header and summary, its results parsed on request. */
+  public static final class Chunk {
+    private final String file;
+    private final List<Entry> entries;
+    private final byte[] summary;
+    private final ByteArrayDataInput results;
+
+    private Chunk(String file, List<Entry> entries, byte[] summary, ByteArrayDataInput results) {
+      this.file = file;
+      this.entries = entries;
+      this.summary = summary;
+      this.results = results;
+    }
+
+    /** The header: every image of the chunk and whether it was scored. */
+    public List<Entry> entries() {
+      return entries;
+    }
+
+    /** The summary section as {@link #commit(List, byte[], Configuration)} was given it; null for none. */
+    public byte[] summary() {
+      return summary;
+    }
+
+    /** The results, in header order (parsed once: call it once). */
+    public List<ImageResult> results() throws IOException {
+      try {
+        List<ImageResult> out = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+          ImageResult r = readResult(results);
+          if (!r.id().equals(e.id()) || r.ok() != e.ok()) {
+            throw new IOException("its header names " + e.id() + " where the body holds " + r.id());
+          }
+          out.add(r);
+        }
+        if (results.remaining() != 0) {
+          throw new IOException("bytes after the last result");
+        }
+        return out;
+      } catch (java.io.EOFException e) {
+        throw truncated(file, e);
+      } catch (IOException | IllegalArgumentException e) {
+        // IllegalArgumentException: a stored value no result can hold (a constructor's own check).
+        throw new IOException("Cannot read committed results " + HadoopPaths.redact(file) + ": not a chunk file of "
+            + "this version (" + e.getMessage() + "); rerun without --resume", e);
+      }
     }
   }
 
@@ -338,29 +351,6 @@ public final class RunDirectory implements java.io.Serializable {
   private static IOException truncated(String file, java.io.EOFException e) {
     return new IOException("Cannot read committed results " + HadoopPaths.redact(file) + ": the file is truncated; "
         + "rerun without --resume", e);
-  }
-
-  private static void writeString(DataOutput out, String s) throws IOException {
-    if (s == null) {
-      out.writeInt(-1);
-      return;
-    }
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    out.writeInt(b.length);
-    out.write(b);
-  }
-
-  private static String readString(DataInput in) throws IOException {
-    int n = in.readInt();
-    if (n == -1) {
-      return null;
-    }
-    if (n < 0 || n > MAX_STRING_BYTES) {
-      throw new IOException("a string of " + n + " bytes");
-    }
-    byte[] b = new byte[n];
-    in.readFully(b);
-    return new String(b, StandardCharsets.UTF_8);
   }
 
   /** One image's result, field by field in the order of {@link ImageResult}'s components. */

@@ -5,9 +5,20 @@ import java.io.InterruptedIOException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
-/** Waiting for work done on another thread (read-ahead, the prediction listing) without losing its failure's type. */
+/**
+ * Work done on another thread (read-ahead, the listings), awaited without losing its failure's type.
+ */
 final class BackgroundWork {
   private BackgroundWork() {
+  }
+
+  /** Runs {@code work} on a new daemon thread of that name; the task is the handle to await or cancel it. */
+  static <T> java.util.concurrent.FutureTask<T> start(String threadName, java.util.concurrent.Callable<T> work) {
+    java.util.concurrent.FutureTask<T> task = new java.util.concurrent.FutureTask<>(work);
+    Thread thread = new Thread(task, threadName);
+    thread.setDaemon(true);
+    thread.start();
+    return task;
   }
 
   /**

@@ -97,7 +97,7 @@ public final class RunAggregate implements Serializable {
     for (java.util.Map.Entry<ImageFailure.Kind, Long> e : failuresByKind.entrySet()) {
       out.writeUTF(e.getKey().name());
       out.writeLong(e.getValue());
-      writeLongUtf(out, exampleByKind.get(e.getKey()));
+      DataRecords.writeString(out, exampleByKind.get(e.getKey()));
     }
   }
 
@@ -138,7 +138,7 @@ public final class RunAggregate implements Serializable {
         throw new java.io.IOException("an unknown failure kind " + name, e);
       }
       a.failuresByKind.put(kind, nonNegative(in.readLong(), "failures"));
-      String example = readLongUtf(in);
+      String example = DataRecords.readString(in);
       if (example != null) {
         a.exampleByKind.put(kind, example);
       }
@@ -151,30 +151,6 @@ public final class RunAggregate implements Serializable {
       throw new java.io.IOException("a negative count of " + what + ": " + value);
     }
     return value;
-  }
-
-  /** A string of any length (writeUTF stops at 64 KB of modified UTF-8), or null. */
-  private static void writeLongUtf(java.io.DataOutput out, String s) throws java.io.IOException {
-    if (s == null) {
-      out.writeInt(-1);
-      return;
-    }
-    byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    out.writeInt(b.length);
-    out.write(b);
-  }
-
-  private static String readLongUtf(java.io.DataInput in) throws java.io.IOException {
-    int n = in.readInt();
-    if (n == -1) {
-      return null;
-    }
-    if (n < 0 || n > 1 << 24) {
-      throw new java.io.IOException("a string of " + n + " bytes");
-    }
-    byte[] b = new byte[n];
-    in.readFully(b);
-    return new String(b, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static String first(String a, String b) {

@@ -73,10 +73,8 @@ public final class RunPlanner {
     // store, two chains of paged requests) take the time of the longer one instead of their sum.
     java.util.concurrent.FutureTask<PredictionIndex> predictionListing = null;
     if (spec.predictions() instanceof FolderPredictions folder) {
-      predictionListing = new java.util.concurrent.FutureTask<>(() -> PredictionIndex.build(folder.root(), conf));
-      Thread lister = new Thread(predictionListing, "segeval-list-predictions");
-      lister.setDaemon(true);
-      lister.start();
+      predictionListing = BackgroundWork.start("segeval-list-predictions",
+          () -> PredictionIndex.build(folder.root(), conf));
     }
     try {
       return plan(spec, conf, layout, predictionListing);
@@ -99,7 +97,7 @@ public final class RunPlanner {
 
     private EarlyPlan(EvaluationSpec spec, Configuration conf) {
       this.spec = spec;
-      this.task = new java.util.concurrent.FutureTask<>(() -> {
+      this.task = BackgroundWork.start("segeval-plan", () -> {
         try {
           return plan(spec, conf);
         } finally {
@@ -110,11 +108,7 @@ public final class RunPlanner {
 
     /** Starts listing the spec's split (and prediction tree) on a daemon thread. */
     public static EarlyPlan start(EvaluationSpec spec, Configuration conf) {
-      EarlyPlan early = new EarlyPlan(spec, conf);
-      Thread lister = new Thread(early.task, "segeval-plan");
-      lister.setDaemon(true);
-      lister.start();
-      return early;
+      return new EarlyPlan(spec, conf);
     }
 
     /**

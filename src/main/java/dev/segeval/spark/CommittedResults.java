@@ -1,5 +1,8 @@
 package dev.segeval.spark;
 
+import static dev.segeval.scoring.DataRecords.readString;
+import static dev.segeval.scoring.DataRecords.writeString;
+
 import dev.segeval.datasets.HadoopPaths;
 import dev.segeval.labels.ClassSpace;
 import dev.segeval.metrics.AbsentClassPolicy;
@@ -12,12 +15,9 @@ import dev.segeval.scoring.ImageResult;
 import dev.segeval.scoring.RunAggregate;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInput;
 import java.io.DataInputStream;
-import java.io.DataOutput;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -236,29 +236,6 @@ final class CommittedResults {
     return n;
   }
 
-  private static void writeString(DataOutput out, String s) throws IOException {
-    if (s == null) {
-      out.writeInt(-1);
-      return;
-    }
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    out.writeInt(b.length);
-    out.write(b);
-  }
-
-  private static String readString(DataInput in) throws IOException {
-    int n = in.readInt();
-    if (n == -1) {
-      return null;
-    }
-    if (n < 0 || n > 1 << 20) {
-      throw new IOException("a string of " + n + " bytes");
-    }
-    byte[] b = new byte[n];
-    in.readFully(b);
-    return new String(b, StandardCharsets.UTF_8);
-  }
-
   static HtmlReports.ImageScore imageScore(ImageResult r, MetricReport m) {
     return new HtmlReports.ImageScore(r.id(), m.meanIou(), m.pixelAccuracy(), HadoopPaths.redact(r.labelPath()),
         HadoopPaths.redact(r.predictionPath()));
@@ -311,11 +288,11 @@ final class CommittedResults {
       try (ShareBuilder loose = new ShareBuilder(space, policy)) {
         while (files.hasNext()) {
           FileToRead f = files.next();
-          RunDirectory.Summary section = f.skip().isEmpty() ? RunDirectory.readSummary(f.file(), c) : null;
-          ChunkSummary summary = section == null ? null
-              : decode(section.bytes(), section.entries().size(), space, f.file());
+          RunDirectory.Chunk chunk = RunDirectory.open(f.file(), c);
+          ChunkSummary summary = f.skip().isEmpty() && chunk.summary() != null
+              ? decode(chunk.summary(), chunk.entries().size(), space, f.file()) : null;
           // A summary made under another --absent-classes (a resumed run may change it) has other per-image
-          // metrics in its rows: such a chunk is read in full, like one whose images another chunk also holds.
+          // metrics in its rows: such a chunk is parsed in full, like one whose images another chunk also holds.
           if (summary != null && summary.policy() == policy) {
             total.merge(summary.share());
             if (summary.rows() != null) {
@@ -323,7 +300,7 @@ final class CommittedResults {
             }
             continue;
           }
-          for (ImageResult r : RunDirectory.read(f.file(), c)) {
+          for (ImageResult r : chunk.results()) {
             if (!f.skip().contains(r.id())) {
               loose.add(r);
             }

@@ -58,8 +58,8 @@ import org.apache.spark.util.LongAccumulator;
  * commit per-image results as they go ({@link RunDirectory}), so that a rerun with {@code --resume} scores only
  * what a dead driver left unscored. Each committed chunk carries its summary (its share of the aggregate and its
  * images/ rows, {@link CommittedResults}); the summaries of all committed chunks are then merged with a tree
- * aggregation (order-independent, exact), checked for systematic input mistakes, and written as Parquet tables; the summary
- * JSON comes last, so that a run without {@code summary.json} is known to be incomplete.
+ * aggregation (order-independent, exact), checked for systematic input mistakes, and written as Parquet tables;
+ * the summary JSON comes last, so that a run without {@code summary.json} is known to be incomplete.
  */
 public final class EvaluateJob {
   public static final String VERSION = EvaluateJob.class.getPackage().getImplementationVersion() == null
@@ -220,8 +220,8 @@ public final class EvaluateJob {
           options.progressIntervalMs())) {
         List<byte[]> slices = Shipped.slices(remaining, partitions);
         jsc.parallelize(slices, slices.size())
-            .foreachPartition(new ScoreAndCommit(space, spec, runDir.forAttempt(attempt), confBc, scored, options.commitIntervalMs(),
-                readAhead));
+            .foreachPartition(new ScoreAndCommit(space, spec, runDir.forAttempt(attempt), confBc, scored,
+                options.commitIntervalMs(), readAhead));
       }
     }
     double scoringSeconds = (System.nanoTime() - t1) / 1e9;
@@ -526,12 +526,17 @@ public final class EvaluateJob {
           chunk.add(scorer.score(ordered.next()).withWorker(worker));
           scored.add(1);
           if (System.nanoTime() - lastCommit >= commitIntervalMs * 1_000_000L) {
-            runDir.commit(chunk, CommittedResults.summarize(chunk, space, spec.absentPolicy()), taskConf);
+            commit(chunk, taskConf);
             chunk.clear();
             lastCommit = System.nanoTime();
           }
         }
       }
+      commit(chunk, taskConf);
+    }
+
+    /** Commits the chunk's results with its summary; nothing for an empty chunk. */
+    private void commit(List<ImageResult> chunk, Configuration taskConf) throws IOException {
       if (!chunk.isEmpty()) {
         runDir.commit(chunk, CommittedResults.summarize(chunk, space, spec.absentPolicy()), taskConf);
       }

@@ -59,8 +59,7 @@ class RunPlannerTest {
   @Test
   void predictionsListedBesideTheSplitAreMatchedToEveryImage() throws Exception {
     Configuration conf = new Configuration();
-    String root = SyntheticDatasets.ensureCityscapes(tmp.resolve("data"), new SyntheticDatasets.Options(6, 64, 32, 3,
-        "val"), conf);
+    String root = synthesised(6, conf);
     EvaluationSpec spec = spec(HadoopPaths.join(root, "cityscapes"), HadoopPaths.join(root, "cityscapes-predictions"));
     RunPlanner.RunPlan plan = RunPlanner.plan(spec, conf);
     assertEquals(6, plan.tasks().size());
@@ -77,8 +76,7 @@ class RunPlannerTest {
   @Test
   void aFailedPredictionListingKeepsItsTypeAcrossTheListingThread() throws Exception {
     Configuration conf = new Configuration();
-    String root = SyntheticDatasets.ensureCityscapes(tmp.resolve("data"), new SyntheticDatasets.Options(2, 64, 32, 3,
-        "val"), conf);
+    String root = synthesised(2, conf);
     // A scheme without a file system: Hadoop's listing fails with an IOException of its own type.
     String unlistable = "nosuchfs://bucket/predictions";
     Exception direct = assertThrows(java.io.IOException.class, () -> PredictionIndex.build(unlistable, conf));
@@ -108,8 +106,7 @@ class RunPlannerTest {
   @Test
   void aListingStartedEarlyGivesThePlanAndKeepsFailureTypes() throws Exception {
     Configuration conf = new Configuration();
-    String root = SyntheticDatasets.ensureCityscapes(tmp.resolve("data"), new SyntheticDatasets.Options(4, 64, 32, 3,
-        "val"), conf);
+    String root = synthesised(4, conf);
     EvaluationSpec spec = spec(HadoopPaths.join(root, "cityscapes"), HadoopPaths.join(root, "cityscapes-predictions"));
     RunPlanner.EarlyPlan early = RunPlanner.EarlyPlan.start(spec, conf);
     RunPlanner.RunPlan plan = early.await(spec);
@@ -131,5 +128,11 @@ class RunPlannerTest {
     EvaluationException got = assertThrows(EvaluationException.class,
         () -> RunPlanner.EarlyPlan.start(bad, conf).await(bad));
     assertEquals(want.getMessage(), got.getMessage());
+  }
+
+  /** A synthetic Cityscapes val split of {@code images} 64x32 images with predictions; its root. */
+  private String synthesised(int images, Configuration conf) throws java.io.IOException {
+    return SyntheticDatasets.ensureCityscapes(tmp.resolve("data"), new SyntheticDatasets.Options(images, 64, 32, 3,
+        "val"), conf);
   }
 }

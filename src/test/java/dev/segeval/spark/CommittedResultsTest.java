@@ -126,9 +126,9 @@ class CommittedResultsTest {
     byte[] summary = CommittedResults.summarize(chunk, space, AbsentClassPolicy.EXCLUDE);
     dir.commit(chunk, summary, conf);
     String file = dir.committedFiles(conf).get(0);
-    RunDirectory.Summary section = RunDirectory.readSummary(file, conf);
-    assertNotNull(section);
-    assertArrayEquals(summary, section.bytes());
+    RunDirectory.Chunk section = RunDirectory.open(file, conf);
+    assertNotNull(section.summary());
+    assertArrayEquals(summary, section.summary());
     assertEquals(List.of(new RunDirectory.Entry("a", true), new RunDirectory.Entry("b", false)), section.entries());
     assertEquals(List.of("a", "b"), RunDirectory.read(file, conf).stream().map(ImageResult::id).toList());
     assertEquals(chunk.get(0).stats(), RunDirectory.read(file, conf).get(0).stats());
@@ -142,15 +142,15 @@ class CommittedResultsTest {
       bad[r.nextInt(bad.length)] ^= (byte) (1 << r.nextInt(8));
       Files.write(local, bad);
       IOException e = assertThrows(IOException.class, () -> {
-        RunDirectory.Summary s = RunDirectory.readSummary(file, conf);
-        CommittedResults.decode(s.bytes(), s.entries().size(), space, file);
+        RunDirectory.Chunk s = RunDirectory.open(file, conf);
+        CommittedResults.decode(s.summary(), s.entries().size(), space, file);
       });
       assertTrue(e.getMessage().startsWith("Cannot read committed results"), e.getMessage());
     }
     // Committed without a summary: none to read.
     RunDirectory other = new RunDirectory(tmp.resolve("out2").toUri().toString(), "r");
     other.commit(chunk, conf);
-    assertNull(RunDirectory.readSummary(other.committedFiles(conf).get(0), conf));
+    assertNull(RunDirectory.open(other.committedFiles(conf).get(0), conf).summary());
   }
 
   @Test
@@ -178,7 +178,7 @@ class CommittedResultsTest {
     List<String> files = dir.committedFiles(conf);
     assertTrue(files.size() > 1, "chunks: " + files);
     for (String f : files) {
-      assertNotNull(RunDirectory.readSummary(f, conf), f);
+      assertNotNull(RunDirectory.open(f, conf).summary(), f);
       List<ImageResult> results = RunDirectory.read(f, conf);
       Path local = Path.of(java.net.URI.create(f));
       String name = local.getFileName().toString();
@@ -189,7 +189,7 @@ class CommittedResultsTest {
       scratch.commit(results, conf);
       String written = scratch.committedFiles(conf).get(0);
       Files.move(Path.of(java.net.URI.create(written)), local.resolveSibling(name));
-      assertNull(RunDirectory.readSummary(f, conf), f);
+      assertNull(RunDirectory.open(f, conf).summary(), f);
     }
     EvaluateJob.Outcome readBack = EvaluateJob.run(spark, spec, RunOptions.DEFAULTS.withResume(true), System.err);
 

@@ -81,7 +81,8 @@ class KryoSerializerTest {
     assertEquals(entries, Shipped.unwrap(roundTrip(s, Shipped.wrap(entries))));
 
     ClassSpace space = new ClassSpace(LabelTable.builtIn("cityscapes"), PredictionEncoding.LABEL_ID);
-    CommittedResults.ResultShare share = new CommittedResults.ResultShare(new RunAggregate(SegmentationStats.empty(space)));
+    CommittedResults.ResultShare share =
+        new CommittedResults.ResultShare(new RunAggregate(SegmentationStats.empty(space)));
     share.aggregate.stats().confusion().add(3, 4, 17);
     share.rows = 5;
     share.worst = new ArrayList<>(List.of(new HtmlReports.ImageScore("a", 0.25, 0.5, "l", "p")));

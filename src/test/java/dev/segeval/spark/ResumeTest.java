@@ -201,8 +201,8 @@ class ResumeTest {
     assertEquals(IMAGES, resumed.run().resumedCount());
     String fresh = tmp.resolve("policy-fresh").toUri().toString();
     EvaluateJob.Outcome zero = EvaluateJob.run(SparkTestSession.get(), new EvaluationSpec("cityscapes", null, root,
-        "val", new FolderPredictions(preds), PredictionEncoding.LABEL_ID, AbsentClassPolicy.COUNT_AS_ZERO, fresh, "p", 3,
-        true), System.err);
+        "val", new FolderPredictions(preds), PredictionEncoding.LABEL_ID, AbsentClassPolicy.COUNT_AS_ZERO, fresh, "p",
+        3, true), System.err);
     assertSameMetrics(zero, resumed);
     assertEquals(perImage(fresh), perImage(out));
     assertEquals(zero.report().meanIou(), resumed.report().meanIou());
