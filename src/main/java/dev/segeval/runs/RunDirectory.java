@@ -133,8 +133,8 @@ public final class RunDirectory implements java.io.Serializable {
   }
 
   /** Commits the results of a chunk of images without a summary section (called on executors). */
-  public void commit(List<ImageResult> chunk, Configuration conf) throws IOException {
-    commit(chunk, null, conf);
+  public String commit(List<ImageResult> chunk, Configuration conf) throws IOException {
+    return commit(chunk, null, conf);
   }
 
   /**
@@ -143,10 +143,13 @@ public final class RunDirectory implements java.io.Serializable {
    * <p>The file holds, in this order: the header (format, image ids and whether each was scored), the summary
    * section (the caller's bytes, what the job needs of the chunk once the run is scored, so that it need not parse
    * every result; none when null), the results, and a CRC-32 of the whole file.
+   *
+   * @return the chunk file that holds the images (committed now, or by an earlier copy of the same chunk); null
+   *         for an empty chunk
    */
-  public void commit(List<ImageResult> chunk, byte[] summary, Configuration conf) throws IOException {
+  public String commit(List<ImageResult> chunk, byte[] summary, Configuration conf) throws IOException {
     if (chunk.isEmpty()) {
-      return;
+      return null;
     }
     if (summary != null && summary.length > MAX_SUMMARY_BYTES) {
       throw new IllegalArgumentException("A chunk summary of " + summary.length + " bytes; at most "
@@ -182,7 +185,7 @@ public final class RunDirectory implements java.io.Serializable {
     FileSystem fs = target.getFileSystem(conf);
     fs.setWriteChecksum(false);
     if (fs.exists(target)) {
-      return; // another attempt of the same chunk committed first; its content is the same
+      return target.toString(); // another copy of the same chunk committed first; it holds the same images
     }
     Path tmp = new Path(HadoopPaths.join(resultsDir(), "_tmp", UUID.randomUUID() + SUFFIX));
     HadoopPaths.write(tmp.toString(), bytes.toByteArray(), conf);
@@ -192,6 +195,7 @@ public final class RunDirectory implements java.io.Serializable {
         throw new IOException("Cannot commit results to " + HadoopPaths.redact(target.toString()));
       }
     }
+    return target.toString();
   }
 
   static String chunkName(List<String> ids) {

@@ -45,7 +45,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.VoidFunction;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -169,7 +169,7 @@ public final class EvaluateJob {
               + "use another --run-id");
         }
         runJobsAs(jsc, group, "segeval: read committed results of run " + spec.runId());
-        readCommittedEntries(jsc, runDir, confBc, conf, committed);
+        readCommittedEntries(jsc, runDir.committedFiles(conf), confBc, committed);
       }
     } else {
       runDir.start(fingerprint, conf);
@@ -201,6 +201,9 @@ public final class EvaluateJob {
     }
 
     long t1 = System.nanoTime();
+    // The chunks that the successful task of each partition committed (one attempt per partition, as Spark
+    // collects them), to tell whether the write phase may skip reading every chunk's header.
+    List<CommittedChunk> reported = new ArrayList<>();
     // Names this attempt's chunks: an image scored again (it failed before) must not find its new chunk's name
     // taken by the earlier one, whose result it replaces.
     String attempt = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1);
@@ -219,9 +222,11 @@ public final class EvaluateJob {
       try (ProgressReporter ignored = new ProgressReporter(jsc, group, scored, remaining.size(), log,
           options.progressIntervalMs())) {
         List<byte[]> slices = Shipped.slices(remaining, partitions);
-        jsc.parallelize(slices, slices.size())
-            .foreachPartition(new ScoreAndCommit(space, spec, runDir.forAttempt(attempt), confBc, scored,
-                options.commitIntervalMs(), readAhead));
+        for (byte[] report : jsc.parallelize(slices, slices.size())
+            .mapPartitions(new ScoreAndCommit(space, spec, runDir.forAttempt(attempt), confBc, scored,
+                options.commitIntervalMs(), readAhead)).collect()) {
+          reported.add(Shipped.unwrap(report));
+        }
       }
     }
     double scoringSeconds = (System.nanoTime() - t1) / 1e9;
@@ -236,17 +241,26 @@ public final class EvaluateJob {
     long t2 = System.nanoTime();
 
     // Every committed result, each image once, whether scored now or by an earlier attempt.
-    runJobsAs(jsc, group, "segeval: read committed results of run " + spec.runId());
-    readCommittedEntries(jsc, runDir, confBc, conf, committed);
-    Set<String> planned = new HashSet<>();
-    for (ScoringTask t : tasks) {
-      planned.add(t.sample().id());
-    }
-    List<Set<String>> skips = RunDirectory.choose(committed, earlierFiles, rescored, planned);
     List<CommittedResults.FileToRead> reads = new ArrayList<>();
-    int f = 0;
-    for (String file : committed.keySet()) {
-      reads.add(new CommittedResults.FileToRead(file, skips.get(f++)));
+    List<String> files = runDir.committedFiles(conf);
+    if (committed.isEmpty() && CommittedChunk.coverEachImageOnce(reported, files, remaining.size())) {
+      // The usual case, a run scored in one attempt without failed or speculative tasks: nothing to choose, so no
+      // chunk's header is read here (a Spark job, and an id per image held on the driver).
+      for (String file : files) {
+        reads.add(new CommittedResults.FileToRead(file, Set.of()));
+      }
+    } else {
+      runJobsAs(jsc, group, "segeval: read committed results of run " + spec.runId());
+      readCommittedEntries(jsc, files, confBc, committed);
+      Set<String> planned = new HashSet<>();
+      for (ScoringTask t : tasks) {
+        planned.add(t.sample().id());
+      }
+      List<Set<String>> skips = RunDirectory.choose(committed, earlierFiles, rescored, planned);
+      int f = 0;
+      for (String file : committed.keySet()) {
+        reads.add(new CommittedResults.FileToRead(file, skips.get(f++)));
+      }
     }
     // One pass over the committed results: each task reads its files, writes their images/ rows into a staging
     // folder and returns its share of the aggregate, the worst images and the first failures; the shares are
@@ -343,11 +357,10 @@ public final class EvaluateJob {
   }
 
   /** Adds the headers of committed files not yet in {@code committed} (read on the executors). */
-  private static void readCommittedEntries(JavaSparkContext jsc, RunDirectory runDir,
-                                           Broadcast<byte[]> confBc, Configuration conf,
-                                           Map<String, List<RunDirectory.Entry>> committed) throws IOException {
+  private static void readCommittedEntries(JavaSparkContext jsc, List<String> files, Broadcast<byte[]> confBc,
+                                           Map<String, List<RunDirectory.Entry>> committed) {
     List<String> fresh = new ArrayList<>();
-    for (String f : runDir.committedFiles(conf)) {
+    for (String f : files) {
       if (!committed.containsKey(f)) {
         fresh.add(f);
       }
@@ -483,7 +496,7 @@ public final class EvaluateJob {
    * Scores the images of one partition with one scorer (one per task thread) and commits the results as it goes:
    * whenever {@code commitIntervalMs} has passed since the last commit, and at the end of the partition.
    */
-  static final class ScoreAndCommit implements VoidFunction<Iterator<byte[]>> {
+  static final class ScoreAndCommit implements FlatMapFunction<Iterator<byte[]>, byte[]> {
     private static final long serialVersionUID = 1L;
     private final ClassSpace space;
     private final EvaluationSpec spec;
@@ -505,14 +518,16 @@ public final class EvaluateJob {
       this.readAhead = readAhead;
     }
 
+    /** Scores the partition's images and gives the chunks it committed, each {@link Shipped#wrap wrapped}. */
     @Override
-    public void call(Iterator<byte[]> slices) throws Exception {
+    public Iterator<byte[]> call(Iterator<byte[]> slices) throws Exception {
       Iterator<ScoringTask> tasks = Shipped.<ScoringTask>unwrapAll(slices).iterator();
       Configuration taskConf = SerializableConfiguration.of(conf.value());
       SparkEnv env = SparkEnv.get();
       String worker = (env == null ? "?" : env.executorId()) + "@"
           + java.net.InetAddress.getLocalHost().getHostName() + ":" + ProcessHandle.current().pid();
       List<ImageResult> chunk = new ArrayList<>();
+      List<byte[]> committed = new ArrayList<>();
       long lastCommit = System.nanoTime();
       FileSource direct = FileSource.of(taskConf);
       // Two background reads per image read ahead, at most 16: enough to overlap an object store's latency
@@ -526,19 +541,22 @@ public final class EvaluateJob {
           chunk.add(scorer.score(ordered.next()).withWorker(worker));
           scored.add(1);
           if (System.nanoTime() - lastCommit >= commitIntervalMs * 1_000_000L) {
-            commit(chunk, taskConf);
+            commit(chunk, taskConf, committed);
             chunk.clear();
             lastCommit = System.nanoTime();
           }
         }
       }
-      commit(chunk, taskConf);
+      commit(chunk, taskConf, committed);
+      return committed.iterator();
     }
 
-    /** Commits the chunk's results with its summary; nothing for an empty chunk. */
-    private void commit(List<ImageResult> chunk, Configuration taskConf) throws IOException {
+    /** Commits the chunk's results with its summary and notes the file; nothing for an empty chunk. */
+    private void commit(List<ImageResult> chunk, Configuration taskConf, List<byte[]> committed)
+        throws IOException {
       if (!chunk.isEmpty()) {
-        runDir.commit(chunk, CommittedResults.summarize(chunk, space, spec.absentPolicy()), taskConf);
+        String file = runDir.commit(chunk, CommittedResults.summarize(chunk, space, spec.absentPolicy()), taskConf);
+        committed.add(Shipped.wrap(new CommittedChunk(file, chunk.size())));
       }
     }
   }
