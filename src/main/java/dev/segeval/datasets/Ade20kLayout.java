@@ -42,7 +42,7 @@ public final class Ade20kLayout implements DatasetLayout {
     String base = dataRoot(root, conf);
     String dir = splitDir(split);
     List<Sample> samples = new ArrayList<>();
-    for (ListedFile f : HadoopPaths.listFilesRecursive(HadoopPaths.join(base, "annotations", dir), conf)) {
+    for (ListedFile f : HadoopPaths.listFilesRecursive(HadoopPaths.join(base, "annotations", dir), conf, false)) {
       String name = f.name();
       if (!name.endsWith(".png")) {
         continue;

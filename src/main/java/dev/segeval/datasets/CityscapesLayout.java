@@ -28,7 +28,7 @@ public final class CityscapesLayout implements DatasetLayout {
   @Override
   public List<Sample> list(String root, String split, Configuration conf) throws IOException {
     String gtDir = HadoopPaths.join(root, "gtFine", split);
-    List<ListedFile> files = HadoopPaths.listFilesRecursive(gtDir, conf);
+    List<ListedFile> files = HadoopPaths.listFilesRecursive(gtDir, conf, false);
     List<Sample> samples = new ArrayList<>();
     for (ListedFile f : files) {
       String labelPath = f.path();

@@ -27,7 +27,7 @@ public final class FolderPairsLayout implements DatasetLayout {
   @Override
   public List<Sample> list(String root, String split, Configuration conf) throws IOException {
     Map<String, String> images = new HashMap<>();
-    for (ListedFile f : HadoopPaths.listFilesRecursive(HadoopPaths.join(root, "images", split), conf)) {
+    for (ListedFile f : HadoopPaths.listFilesRecursive(HadoopPaths.join(root, "images", split), conf, false)) {
       String name = f.name();
       int dot = name.lastIndexOf('.');
       if (dot > 0) {
@@ -35,7 +35,7 @@ public final class FolderPairsLayout implements DatasetLayout {
       }
     }
     List<Sample> samples = new ArrayList<>();
-    for (ListedFile f : HadoopPaths.listFilesRecursive(HadoopPaths.join(root, "labels", split), conf)) {
+    for (ListedFile f : HadoopPaths.listFilesRecursive(HadoopPaths.join(root, "labels", split), conf, false)) {
       String name = f.name();
       if (!name.endsWith(".png")) {
         continue;

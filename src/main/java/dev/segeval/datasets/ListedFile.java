@@ -7,8 +7,8 @@ package dev.segeval.datasets;
  * listing time at 100,000 images.
  *
  * @param path              Hadoop URI of the file
- * @param length            bytes
- * @param modificationTime  milliseconds since the epoch
+ * @param length            bytes; -1 when the listing did not ask (a names-only local walk)
+ * @param modificationTime  milliseconds since the epoch; -1 when the listing did not ask
  */
 public record ListedFile(String path, long length, long modificationTime) {
 

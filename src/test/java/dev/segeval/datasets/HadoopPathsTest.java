@@ -62,6 +62,65 @@ class HadoopPathsTest {
     assertEquals(List.of(), HadoopPaths.listFilesRecursive(uri + "/none", conf));
   }
   @Test
+  void theNamesOnlyWalkListsTheSamePathsWithoutStatuses() throws Exception {
+    Path root = tmp.resolve("names root");
+    Files.createDirectories(root.resolve("a/b c"));
+    Files.createDirectories(root.resolve("empty"));
+    Files.createDirectories(root.resolve("elsewhere"));
+    Files.write(root.resolve("top.png"), new byte[] {1, 2, 3});
+    Files.write(root.resolve("a/x_1.png"), new byte[10]);
+    Files.write(root.resolve("a/b c/y%20z.png"), new byte[7]);
+    Files.write(root.resolve("a/b c/ünï.PNG"), new byte[1]);
+    Files.write(root.resolve("a/README"), new byte[1]); // no extension: asked, and a file
+    Files.write(root.resolve("a/.x_1.png.crc"), new byte[12]);
+    Files.write(root.resolve("elsewhere/linked.png"), new byte[4]);
+    Configuration conf = new Configuration();
+    String uri = HadoopPaths.qualify(root.toString());
+    // A link to a folder is followed (the stat walk follows links too); a dangling link is skipped by both.
+    Files.createSymbolicLink(root.resolve("a/link"), root.resolve("elsewhere"));
+    Files.createSymbolicLink(root.resolve("a/dangling"), root.resolve("nowhere"));
+
+    List<ListedFile> listed = HadoopPaths.listFilesRecursive(uri, conf, false);
+    List<String> paths = new ArrayList<>();
+    for (ListedFile f : listed) {
+      paths.add(f.path());
+      assertEquals(-1, f.length(), f.path());
+      assertEquals(-1, f.modificationTime(), f.path());
+    }
+    paths.sort(null);
+    List<String> expected = new ArrayList<>();
+    for (ListedFile f : HadoopPaths.listFilesRecursive(uri, conf)) {
+      expected.add(f.path());
+    }
+    expected.sort(null);
+    assertEquals(expected, paths);
+    assertEquals(7, paths.size(), paths.toString());
+    assertTrue(paths.contains(uri + "/a/link/linked.png"), paths.toString());
+    assertEquals(List.of(), HadoopPaths.listFilesRecursive(uri + "/none", conf, false));
+  }
+
+  @Test
+  void theNamesOnlyWalkTakesNamesLikeFilesForFilesAndStopsAtLoops() throws Exception {
+    Path root = tmp.resolve("odd");
+    // A folder named like a file is not entered: it is listed as a file, as the official globs would take it.
+    Files.createDirectories(root.resolve("folder.png"));
+    Files.write(root.resolve("folder.png/inside.png"), new byte[1]);
+    Configuration conf = new Configuration();
+    String uri = HadoopPaths.qualify(root.toString());
+    List<String> names = new ArrayList<>();
+    HadoopPaths.listFilesRecursive(uri, conf, false).forEach(f -> names.add(f.name()));
+    assertEquals(List.of("folder.png"), names);
+    assertTrue(HadoopPaths.namedLikeAFile("a_gtFine_labelIds.png") && HadoopPaths.namedLikeAFile("x.JPG"));
+    assertTrue(!HadoopPaths.namedLikeAFile("frankfurt") && !HadoopPaths.namedLikeAFile(".png")
+        && !HadoopPaths.namedLikeAFile("v1.2") && !HadoopPaths.namedLikeAFile("name."));
+
+    Path loop = Files.createDirectories(tmp.resolve("loop/a"));
+    Files.createSymbolicLink(loop.resolve("back"), tmp.resolve("loop"));
+    org.junit.jupiter.api.Assertions.assertThrows(java.nio.file.FileSystemLoopException.class,
+        () -> HadoopPaths.listFilesRecursive(HadoopPaths.qualify(tmp.resolve("loop").toString()), conf, false));
+  }
+
+  @Test
   void localWritesAndReadsBehaveAsHadoopsOwnWithoutSideFiles() throws Exception {
     Configuration conf = new Configuration();
     String root = HadoopPaths.qualify(tmp.resolve("out dir").toString());
@@ -96,6 +155,9 @@ class HadoopPathsTest {
     try {
       org.junit.jupiter.api.Assertions.assertThrows(java.io.InterruptedIOException.class,
           () -> HadoopPaths.listLocal(tmp.resolve("interrupted"), hadoopRoot));
+      Thread.currentThread().interrupt();
+      org.junit.jupiter.api.Assertions.assertThrows(java.io.InterruptedIOException.class,
+          () -> HadoopPaths.listLocalNames(tmp.resolve("interrupted"), hadoopRoot));
     } finally {
       Thread.interrupted(); // clear the flag for the tests that follow on this thread
     }
