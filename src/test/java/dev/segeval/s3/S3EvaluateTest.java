@@ -78,6 +78,33 @@ class S3EvaluateTest {
   }
 
   @Test
+  void anObjectStoreListingListsWhatHadoopListsWithFoldersSideBySide() throws Exception {
+    Configuration conf = SparkTestSession.get().sparkContext().hadoopConfiguration();
+    String root = BUCKET + "/listing";
+    // More first-level folders than are listed at once, nested folders, and files beside the folders.
+    for (int f = 0; f < HadoopPaths.PARALLEL_PREFIX_LISTINGS + 3; f++) {
+      for (int i = 0; i < 3; i++) {
+        HadoopPaths.write(root + "/city" + f + (i == 2 ? "/deeper/x" : "/") + "img" + i + ".png", new byte[f + i + 1],
+            conf);
+      }
+    }
+    HadoopPaths.write(root + "/top.png", new byte[5], conf);
+    java.util.Map<String, String> hadoop = new java.util.TreeMap<>();
+    var it = new org.apache.hadoop.fs.Path(root).getFileSystem(conf).listFiles(new org.apache.hadoop.fs.Path(root),
+        true);
+    while (it.hasNext()) {
+      var f = it.next();
+      hadoop.put(f.getPath().toString(), f.getLen() + "@" + f.getModificationTime());
+    }
+    java.util.Map<String, String> ours = new java.util.TreeMap<>();
+    for (dev.segeval.datasets.ListedFile f : HadoopPaths.listFilesRecursive(root, conf)) {
+      assertEquals(null, ours.put(f.path(), f.length() + "@" + f.modificationTime()), f.path());
+    }
+    assertEquals(3 * (HadoopPaths.PARALLEL_PREFIX_LISTINGS + 3) + 1, hadoop.size(), hadoop.toString());
+    assertEquals(hadoop, ours);
+  }
+
+  @Test
   void predictionsOnS3ScoreExactlyAsLocally() throws Exception {
     SparkSession spark = SparkTestSession.get();
     ByteArrayOutputStream log = new ByteArrayOutputStream();
