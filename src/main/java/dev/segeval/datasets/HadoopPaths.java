@@ -116,16 +116,30 @@ public final class HadoopPaths {
           return t;
         });
     try {
-      List<java.util.concurrent.Future<List<ListedFile>>> listings = new ArrayList<>();
-      for (Path folder : folders) {
-        listings.add(pool.submit(() -> {
-          List<ListedFile> files = new ArrayList<>();
-          listPrefix(fs, folder, files);
-          return files;
-        }));
+      // Taken as they finish, so that a folder that fails stops the others at once; kept in folder order.
+      java.util.concurrent.CompletionService<Integer> done = new java.util.concurrent.ExecutorCompletionService<>(pool);
+      List<List<ListedFile>> listed = new ArrayList<>();
+      for (int i = 0; i < folders.size(); i++) {
+        int index = i;
+        List<ListedFile> files = new ArrayList<>();
+        listed.add(files);
+        done.submit(() -> {
+          listPrefix(fs, folders.get(index), files);
+          return index;
+        });
       }
-      for (java.util.concurrent.Future<List<ListedFile>> listing : listings) {
-        out.addAll(awaitListing(listing, dirUri));
+      for (int i = 0; i < folders.size(); i++) {
+        java.util.concurrent.Future<Integer> finished;
+        try {
+          finished = done.take();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("interrupted while listing " + redact(dirUri));
+        }
+        BackgroundResults.get(finished, "listing " + redact(dirUri));
+      }
+      for (List<ListedFile> files : listed) {
+        out.addAll(files);
       }
     } finally {
       pool.shutdownNow(); // stops the other folders' listings when one failed or the caller was interrupted
@@ -144,30 +158,6 @@ public final class HadoopPaths {
       }
       LocatedFileStatus f = it.next();
       out.add(new ListedFile(f.getPath().toString(), f.getLen(), f.getModificationTime()));
-    }
-  }
-
-  /** A folder's listing from another thread, its failure rethrown with its type. */
-  private static List<ListedFile> awaitListing(java.util.concurrent.Future<List<ListedFile>> listing, String dirUri)
-      throws IOException {
-    try {
-      return listing.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while listing " + redact(dirUri));
-    } catch (java.util.concurrent.ExecutionException e) {
-      Throwable cause = e.getCause();
-      cause.addSuppressed(e);
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      if (cause instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      if (cause instanceof Error error) {
-        throw error;
-      }
-      throw new IllegalStateException("listing " + redact(dirUri) + " failed", cause);
     }
   }
 
@@ -230,7 +220,14 @@ public final class HadoopPaths {
         try {
           attributes = java.nio.file.Files.readAttributes(entry, java.nio.file.attribute.BasicFileAttributes.class);
         } catch (java.nio.file.NoSuchFileException e) {
-          continue; // a dangling link, or an entry removed while listing: the stat walk skips both too
+          continue; // an entry removed while listing
+        } catch (IOException e) {
+          // As the stat walk: a link whose target cannot be read (dangling, a loop of links, an unreadable folder)
+          // is skipped; any other entry that cannot be read fails the listing.
+          if (java.nio.file.Files.isSymbolicLink(entry)) {
+            continue;
+          }
+          throw e;
         }
         if (attributes.isDirectory()) {
           walkNames(entry, attributes.fileKey(), new Path(hadoopDir, name), ancestors, out);
@@ -256,6 +253,14 @@ public final class HadoopPaths {
    */
   static List<ListedFile> listLocal(java.nio.file.Path root, Path hadoopRoot) throws IOException {
     List<ListedFile> out = new ArrayList<>();
+    java.nio.file.attribute.BasicFileAttributes rootAttributes = java.nio.file.Files.readAttributes(root,
+        java.nio.file.attribute.BasicFileAttributes.class);
+    if (!rootAttributes.isDirectory()) {
+      // A file given where a folder was expected (--predictions a.png): listed as itself, as Hadoop lists it.
+      out.add(new ListedFile(hadoopRoot.toString(), rootAttributes.size(),
+          rootAttributes.lastModifiedTime().toMillis()));
+      return out;
+    }
     // Hadoop paths of the directories being walked, built as Hadoop builds them: new Path(parent, name).
     java.util.ArrayDeque<Path> dirs = new java.util.ArrayDeque<>();
     // Their spellings: a plain file name appended to its folder's spelling is what new Path(folder, name) spells.

@@ -1,8 +1,7 @@
 package dev.segeval.scoring;
 
+import dev.segeval.datasets.BackgroundResults;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
 /**
@@ -21,33 +20,8 @@ final class BackgroundWork {
     return task;
   }
 
-  /**
-   * The result of {@code work}, or its failure rethrown as what it is: an I/O or usage error keeps its type (the
-   * CLI's exit code and message depend on it), anything else is a programming error. The failure's own stack is the
-   * other thread's; the waiting thread's stack rides along as a suppressed exception.
-   *
-   * @param doing what the work does, for messages ("reading file:/a.png")
-   */
+  /** The result of {@code work}, its failure rethrown with its type ({@link BackgroundResults#get}). */
   static <T> T await(Future<T> work, String doing) throws IOException {
-    try {
-      return work.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      work.cancel(true);
-      throw new InterruptedIOException("interrupted while " + doing);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      cause.addSuppressed(e);
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      if (cause instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      if (cause instanceof Error error) {
-        throw error;
-      }
-      throw new IllegalStateException(doing + " failed in the background", cause);
-    }
+    return BackgroundResults.get(work, doing);
   }
 }

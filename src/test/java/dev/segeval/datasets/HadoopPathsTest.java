@@ -76,9 +76,11 @@ class HadoopPathsTest {
     Files.write(root.resolve("elsewhere/linked.png"), new byte[4]);
     Configuration conf = new Configuration();
     String uri = HadoopPaths.qualify(root.toString());
-    // A link to a folder is followed (the stat walk follows links too); a dangling link is skipped by both.
+    // A link to a folder is followed (the stat walk follows links too); a link without a readable target and a
+    // name not like a data file (dangling, or a loop of links) is skipped by both.
     Files.createSymbolicLink(root.resolve("a/link"), root.resolve("elsewhere"));
     Files.createSymbolicLink(root.resolve("a/dangling"), root.resolve("nowhere"));
+    Files.createSymbolicLink(root.resolve("a/self"), root.resolve("a/self"));
 
     List<ListedFile> listed = HadoopPaths.listFilesRecursive(uri, conf, false);
     List<String> paths = new ArrayList<>();
@@ -110,6 +112,16 @@ class HadoopPathsTest {
     List<String> names = new ArrayList<>();
     HadoopPaths.listFilesRecursive(uri, conf, false).forEach(f -> names.add(f.name()));
     assertEquals(List.of("folder.png"), names);
+    // A dangling link named like a data file is listed too (as the globs list it); reading it fails, naming it.
+    Files.createSymbolicLink(root.resolve("gone.png"), root.resolve("nowhere.png"));
+    names.clear();
+    HadoopPaths.listFilesRecursive(uri, conf, false).forEach(f -> names.add(f.name()));
+    names.sort(null);
+    assertEquals(List.of("folder.png", "gone.png"), names);
+    // The stat walk, given a file where a folder was expected, lists the file, as Hadoop does.
+    String file = HadoopPaths.qualify(root.resolve("folder.png/inside.png").toString());
+    assertEquals(hadoopListing(file, conf).keySet().stream().toList(),
+        HadoopPaths.listFilesRecursive(file, conf).stream().map(ListedFile::path).toList());
     assertTrue(HadoopPaths.namedLikeAFile("a_gtFine_labelIds.png") && HadoopPaths.namedLikeAFile("x.JPG"));
     assertTrue(!HadoopPaths.namedLikeAFile("frankfurt") && !HadoopPaths.namedLikeAFile(".png")
         && !HadoopPaths.namedLikeAFile("v1.2") && !HadoopPaths.namedLikeAFile("name."));

@@ -37,6 +37,42 @@ class EvaluateJobTest {
         AbsentClassPolicy.EXCLUDE, output, runId, partitions, true);
   }
 
+  /**
+   * A run scored in one attempt reads no chunk header before merging (the scoring tasks report their chunks), and a
+   * resumed one does; both give the same numbers.
+   */
+  @org.junit.jupiter.api.Test
+  void aRunScoredInOneAttemptSkipsTheHeaderPassAndAResumedRunDoesNot() throws Exception {
+    SparkSession spark = SparkTestSession.get();
+    Path data = Fixtures.synth();
+    java.util.List<String> jobs = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    org.apache.spark.scheduler.SparkListener listener = new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart start) {
+        jobs.add(String.valueOf(start.properties().getProperty("spark.job.description")));
+      }
+    };
+    spark.sparkContext().addSparkListener(listener);
+    try {
+      EvaluationSpec spec = spec("cityscapes", data.resolve("cityscapes").toUri().toString(),
+          data.resolve("cityscapes-predictions").toUri().toString(), PredictionEncoding.LABEL_ID,
+          tmp.resolve("headers").toUri().toString(), "once", 3);
+      EvaluateJob.Outcome fresh = EvaluateJob.run(spark, spec, System.err);
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+      assertTrue(jobs.stream().anyMatch(d -> d.startsWith("segeval: score")), jobs.toString());
+      assertTrue(jobs.stream().noneMatch(d -> d.startsWith("segeval: read committed results")), jobs.toString());
+
+      jobs.clear();
+      EvaluateJob.Outcome resumed = EvaluateJob.run(spark, spec, RunOptions.DEFAULTS.withResume(true), System.err);
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+      assertTrue(jobs.stream().anyMatch(d -> d.startsWith("segeval: read committed results")), jobs.toString());
+      assertEquals(fresh.aggregate().stats(), resumed.aggregate().stats());
+      assertEquals(6, resumed.run().okCount());
+    } finally {
+      spark.sparkContext().removeSparkListener(listener);
+    }
+  }
+
   @ParameterizedTest
   @CsvSource({
       "cityscapes, cityscapes, cityscapes-predictions, labelId, 3",
