@@ -200,8 +200,6 @@ public final class RunPlanner {
     return new RunPlan(tasks, HexFormat.of().formatHex(listing.digest()), predictionsDigest);
   }
 
-  private static final java.util.regex.Pattern PLAIN_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_+-][A-Za-z0-9._+-]*");
-
   /**
    * {@link HadoopPaths#normalize} of a path, normalising each folder once: a plain file name appended to the
    * normalised folder spells what normalising the whole path spells (pinned by RunPlannerTest), and building a
@@ -212,7 +210,7 @@ public final class RunPlanner {
     String name = path.substring(slash + 1);
     String folderSpelling = slash <= 0 ? "" : path.substring(0, slash);
     if (folders == null || folderSpelling.isEmpty() || folderSpelling.endsWith(":") || folderSpelling.endsWith("/")
-        || name.equals(".") || name.equals("..") || !PLAIN_NAME.matcher(name).matches()) {
+        || name.equals(".") || name.equals("..") || !HadoopPaths.plainFileName(name)) {
       return HadoopPaths.normalize(path);
     }
     String folder = folders.computeIfAbsent(folderSpelling, HadoopPaths::normalize);

@@ -133,6 +133,19 @@ class HadoopPathsTest {
   }
 
   @Test
+  void plainFileNamesAreWhatHadoopsPathAppendsUnchanged() {
+    java.util.regex.Pattern plain = java.util.regex.Pattern.compile("[A-Za-z0-9_+-][A-Za-z0-9._+-]*");
+    for (String name : List.of("a.png", "x_1-2+3.PNG", ".hidden", "", "a b.png", "y%20z.png", "ünï.png", "a:b",
+        "a/b", "..", "-", "a.", "frankfurt_000000_000294_gtFine_labelIds.png", "a#b", "a?b", "a\\b")) {
+      assertEquals(plain.matcher(name).matches(), HadoopPaths.plainFileName(name), name);
+      if (HadoopPaths.plainFileName(name)) {
+        org.apache.hadoop.fs.Path folder = new org.apache.hadoop.fs.Path("file:/data/x y");
+        assertEquals(new org.apache.hadoop.fs.Path(folder, name).toString(), folder + "/" + name, name);
+      }
+    }
+  }
+
+  @Test
   void localWritesAndReadsBehaveAsHadoopsOwnWithoutSideFiles() throws Exception {
     Configuration conf = new Configuration();
     String root = HadoopPaths.qualify(tmp.resolve("out dir").toString());
