@@ -88,8 +88,7 @@ public final class HadoopPaths {
     if (fs instanceof org.apache.hadoop.fs.LocalFileSystem || fs instanceof org.apache.hadoop.fs.RawLocalFileSystem) {
       java.io.File local = fs instanceof org.apache.hadoop.fs.LocalFileSystem l ? l.pathToFile(dir)
           : ((org.apache.hadoop.fs.RawLocalFileSystem) fs).pathToFile(dir);
-      return withStatus ? listLocal(local.toPath(), fs.makeQualified(dir))
-          : listLocalNames(local.toPath(), fs.makeQualified(dir));
+      return listLocal(local.toPath(), fs.makeQualified(dir), withStatus);
     }
     // Object stores (s3a) list a whole prefix in pages, without a call per directory or per file. The pages of one
     // prefix come one after the other, each a round trip, so the folders of the first level (Cityscapes' cities)
@@ -116,30 +115,27 @@ public final class HadoopPaths {
           return t;
         });
     try {
-      // Taken as they finish, so that a folder that fails stops the others at once; kept in folder order.
-      java.util.concurrent.CompletionService<Integer> done = new java.util.concurrent.ExecutorCompletionService<>(pool);
-      List<List<ListedFile>> listed = new ArrayList<>();
-      for (int i = 0; i < folders.size(); i++) {
-        int index = i;
-        List<ListedFile> files = new ArrayList<>();
-        listed.add(files);
-        done.submit(() -> {
-          listPrefix(fs, folders.get(index), files);
-          return index;
-        });
+      java.util.concurrent.CompletionService<List<ListedFile>> done =
+          new java.util.concurrent.ExecutorCompletionService<>(pool);
+      List<java.util.concurrent.Future<List<ListedFile>>> listings = new ArrayList<>();
+      for (Path folder : folders) {
+        listings.add(done.submit(() -> {
+          List<ListedFile> files = new ArrayList<>();
+          listPrefix(fs, folder, files);
+          return files;
+        }));
       }
+      // Checked as they finish, so that a folder that fails stops the others at once; added in folder order.
       for (int i = 0; i < folders.size(); i++) {
-        java.util.concurrent.Future<Integer> finished;
         try {
-          finished = done.take();
+          BackgroundResults.get(done.take(), "listing " + redact(dirUri));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new java.io.InterruptedIOException("interrupted while listing " + redact(dirUri));
         }
-        BackgroundResults.get(finished, "listing " + redact(dirUri));
       }
-      for (List<ListedFile> files : listed) {
-        out.addAll(files);
+      for (java.util.concurrent.Future<List<ListedFile>> listing : listings) {
+        out.addAll(BackgroundResults.get(listing, "listing " + redact(dirUri)));
       }
     } finally {
       pool.shutdownNow(); // stops the other folders' listings when one failed or the caller was interrupted
@@ -191,31 +187,18 @@ public final class HadoopPaths {
   }
 
   /**
-   * The local file system, walked with java.nio: every file with its length and modification time. Hadoop's
-   * listFiles builds a LocatedFileStatus per file, whose permission and owner come from a forked 'stat' process per
-   * file without the native library: about 12 ms per file, 4 minutes for 20,000 images.
-   */
-  static List<ListedFile> listLocal(java.nio.file.Path root, Path hadoopRoot) throws IOException {
-    return walkLocal(root, hadoopRoot, true);
-  }
-
-  /**
-   * A local walk that asks the file system only about entries not {@link #namedLikeAFile named like a file}
-   * (lengths and modification times -1).
-   */
-  static List<ListedFile> listLocalNames(java.nio.file.Path root, Path hadoopRoot) throws IOException {
-    return walkLocal(root, hadoopRoot, false);
-  }
-
-  /**
-   * Files under a local folder, read a folder at a time. Links are followed; a link whose target cannot be read
+   * Files under a local folder, read a folder at a time with java.nio: each with its length and modification time
+   * when {@code withStatus}; else the file system is asked only about entries not {@link #namedLikeAFile named like
+   * a file}, and lengths and modification times are -1. (Hadoop's listFiles builds a LocatedFileStatus per file,
+   * whose permission and owner come from a forked 'stat' process per file without the native library: about 12 ms
+   * per file, 4 minutes for 20,000 images.) Links are followed; a link whose target cannot be read
    * (dangling, a loop of links) is skipped, and a folder that contains itself through a link fails the walk, as
    * {@code Files.walkFileTree} with FOLLOW_LINKS does. Hidden checksum files (.name.crc, written by Hadoop's
    * LocalFileSystem) are left out, as LocalFileSystem does. Paths are formed as Hadoop forms them (file:/dir/name).
    * An interrupt (the planner cancelling a listing it no longer needs) ends the walk with an InterruptedIOException.
    * A file given where a folder was expected ({@code --predictions a.png}) is listed as itself, as Hadoop lists it.
    */
-  private static List<ListedFile> walkLocal(java.nio.file.Path root, Path hadoopRoot, boolean withStatus)
+  static List<ListedFile> listLocal(java.nio.file.Path root, Path hadoopRoot, boolean withStatus)
       throws IOException {
     List<ListedFile> out = new ArrayList<>();
     java.nio.file.attribute.BasicFileAttributes rootAttributes = java.nio.file.Files.readAttributes(root,

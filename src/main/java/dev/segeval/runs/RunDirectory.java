@@ -1,10 +1,10 @@
 package dev.segeval.runs;
 
-import dev.segeval.datasets.HadoopPaths;
-import dev.segeval.metrics.SegmentationStats;
 import static dev.segeval.scoring.DataRecords.readString;
 import static dev.segeval.scoring.DataRecords.writeString;
 
+import dev.segeval.datasets.HadoopPaths;
+import dev.segeval.metrics.SegmentationStats;
 import dev.segeval.scoring.ImageFailure;
 import dev.segeval.scoring.ImageResult;
 import java.io.ByteArrayInputStream;

@@ -1,11 +1,7 @@
 package dev.segeval.scoring;
 
-import dev.segeval.datasets.BackgroundResults;
-import java.io.IOException;
-import java.util.concurrent.Future;
-
 /**
- * Work done on another thread (read-ahead, the listings), awaited without losing its failure's type.
+ * Work started on another thread (the listings); {@link dev.segeval.datasets.BackgroundResults#get} awaits it.
  */
 final class BackgroundWork {
   private BackgroundWork() {
@@ -18,10 +14,5 @@ final class BackgroundWork {
     thread.setDaemon(true);
     thread.start();
     return task;
-  }
-
-  /** The result of {@code work}, its failure rethrown with its type ({@link BackgroundResults#get}). */
-  static <T> T await(Future<T> work, String doing) throws IOException {
-    return BackgroundResults.get(work, doing);
   }
 }

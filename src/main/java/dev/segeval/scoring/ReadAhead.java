@@ -1,5 +1,6 @@
 package dev.segeval.scoring;
 
+import dev.segeval.datasets.BackgroundResults;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -113,7 +114,7 @@ public final class ReadAhead implements FileSource, AutoCloseable {
     if (f == null) {
       return direct.read(path);
     }
-    return BackgroundWork.await(f, "reading " + path);
+    return BackgroundResults.get(f, "reading " + path);
   }
 
   /** Whether the background threads have ended, waiting up to {@code millis} (for tests). */

@@ -1,6 +1,7 @@
 package dev.segeval.scoring;
 
 import dev.segeval.InvalidSettingException;
+import dev.segeval.datasets.BackgroundResults;
 import dev.segeval.datasets.DatasetLayout;
 import dev.segeval.datasets.DatasetLayouts;
 import dev.segeval.datasets.HadoopPaths;
@@ -128,7 +129,7 @@ public final class RunPlanner {
         throw new IllegalArgumentException("The listing started early was for another run: " + spec + " against "
             + forSpec);
       }
-      return BackgroundWork.await(task, "listing " + HadoopPaths.redact(spec.dataRoot()));
+      return BackgroundResults.get(task, "listing " + HadoopPaths.redact(spec.dataRoot()));
     }
 
     /** How long the listing itself took (it may have begun well before the job asked for it); NaN until done. */
@@ -174,7 +175,7 @@ public final class RunPlanner {
     List<ScoringTask> tasks = new ArrayList<>(samples.size());
     String predictionsDigest = "none";
     if (spec.predictions() instanceof FolderPredictions folder) {
-      PredictionIndex index = BackgroundWork.await(predictionListing, "listing the predictions");
+      PredictionIndex index = BackgroundResults.get(predictionListing, "listing the predictions");
       if (index.size() == 0) {
         throw new EvaluationException("Cannot evaluate: no .png predictions under "
             + HadoopPaths.redact(folder.root()) + "; check --predictions");

@@ -33,17 +33,24 @@ class HadoopPathsTest {
     return out;
   }
 
-  @Test
-  void theLocalWalkListsWhatHadoopListsWithTheSamePathStrings() throws Exception {
-    Path root = tmp.resolve("data root");
+  /**
+   * A tree with an empty folder, a folder name with a space, file names with {@code %}, an underscore and the given
+   * non-ASCII name, and a checksum file as Hadoop's LocalFileSystem writes them (hidden by its listing, and by ours).
+   */
+  static Path tree(Path root, String unicodeName) throws Exception {
     Files.createDirectories(root.resolve("a/b c"));
     Files.createDirectories(root.resolve("empty"));
     Files.write(root.resolve("top.png"), new byte[] {1, 2, 3});
     Files.write(root.resolve("a/x_1.png"), new byte[10]);
     Files.write(root.resolve("a/b c/y%20z.png"), new byte[7]);
-    Files.write(root.resolve("a/b c/ünï.png"), new byte[1]);
-    // A checksum file as Hadoop's LocalFileSystem writes them: hidden by its listing, and by ours.
+    Files.write(root.resolve("a/b c/" + unicodeName), new byte[1]);
     Files.write(root.resolve("a/.x_1.png.crc"), new byte[12]);
+    return root;
+  }
+
+  @Test
+  void theLocalWalkListsWhatHadoopListsWithTheSamePathStrings() throws Exception {
+    Path root = tree(tmp.resolve("data root"), "ünï.png");
     Files.write(root.resolve("a/.hidden.png"), new byte[2]);
     Configuration conf = new Configuration();
     String uri = HadoopPaths.qualify(root.toString());
@@ -61,18 +68,12 @@ class HadoopPathsTest {
     assertTrue(names.contains("y%20z.png") && names.contains("ünï.png"), names.toString());
     assertEquals(List.of(), HadoopPaths.listFilesRecursive(uri + "/none", conf));
   }
+
   @Test
   void theNamesOnlyWalkListsTheSamePathsWithoutStatuses() throws Exception {
-    Path root = tmp.resolve("names root");
-    Files.createDirectories(root.resolve("a/b c"));
-    Files.createDirectories(root.resolve("empty"));
+    Path root = tree(tmp.resolve("names root"), "ünï.PNG");
     Files.createDirectories(root.resolve("elsewhere"));
-    Files.write(root.resolve("top.png"), new byte[] {1, 2, 3});
-    Files.write(root.resolve("a/x_1.png"), new byte[10]);
-    Files.write(root.resolve("a/b c/y%20z.png"), new byte[7]);
-    Files.write(root.resolve("a/b c/ünï.PNG"), new byte[1]);
     Files.write(root.resolve("a/README"), new byte[1]); // no extension: asked, and a file
-    Files.write(root.resolve("a/.x_1.png.crc"), new byte[12]);
     Files.write(root.resolve("elsewhere/linked.png"), new byte[4]);
     Configuration conf = new Configuration();
     String uri = HadoopPaths.qualify(root.toString());
@@ -179,10 +180,10 @@ class HadoopPathsTest {
     Thread.currentThread().interrupt();
     try {
       org.junit.jupiter.api.Assertions.assertThrows(java.io.InterruptedIOException.class,
-          () -> HadoopPaths.listLocal(tmp.resolve("interrupted"), hadoopRoot));
+          () -> HadoopPaths.listLocal(tmp.resolve("interrupted"), hadoopRoot, true));
       Thread.currentThread().interrupt();
       org.junit.jupiter.api.Assertions.assertThrows(java.io.InterruptedIOException.class,
-          () -> HadoopPaths.listLocalNames(tmp.resolve("interrupted"), hadoopRoot));
+          () -> HadoopPaths.listLocal(tmp.resolve("interrupted"), hadoopRoot, false));
     } finally {
       Thread.interrupted(); // clear the flag for the tests that follow on this thread
     }
