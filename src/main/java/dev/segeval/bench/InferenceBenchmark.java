@@ -104,7 +104,9 @@ public final class InferenceBenchmark {
     SlidingWindowPredictor predictor = new SlidingWindowPredictor(protocol);
     predictor.predict(loaded, decoded.get(0), s.height(), s.width()); // warm-up
 
+    long cpuBefore = processCpuNanos();
     double bare1 = bare(loaded, predictor, decoded, 1);
+    double bare1Cpu = (processCpuNanos() - cpuBefore) / 1e9;
 
     boolean ownSession = SparkSession.getDefaultSession().isEmpty();
     SparkSession spark = SparkSessions.getOrCreate("segeval bench-inference", "local[" + s.threads() + "]", null);
@@ -115,16 +117,23 @@ public final class InferenceBenchmark {
     double[] bareRounds = new double[s.rounds()];
     double[] sparkRounds = new double[s.rounds()];
     double[] stageRounds = new double[s.rounds()];
+    // The process's CPU time over each side: tells work (more CPU seconds) from waiting (fewer cores busy).
+    double[] bareCpu = new double[s.rounds()];
+    double[] jobCpu = new double[s.rounds()];
     try {
       if (s.sparkWarmup()) {
         // The first job of a session pays Spark's class loading and code generation (several seconds here).
         EvaluateJob.run(spark, spec, quiet);
       }
       for (int r = 0; r < s.rounds(); r++) {
+        long c0 = processCpuNanos();
         bareRounds[r] = s.threads() > 1 ? bare(loaded, predictor, decoded, s.threads()) : bare1;
+        long c1 = processCpuNanos();
         long t = System.nanoTime();
         outcome = EvaluateJob.run(spark, spec, quiet);
         sparkRounds[r] = (System.nanoTime() - t) / 1e9;
+        bareCpu[r] = s.threads() > 1 ? (c1 - c0) / 1e9 : bare1Cpu;
+        jobCpu[r] = (processCpuNanos() - c1) / 1e9;
         stageRounds[r] = outcome.run().scoringSeconds();
         if (outcome.run().failedCount() > 0) {
           throw new IllegalStateException("images failed: " + outcome.run().failures());
@@ -147,8 +156,9 @@ public final class InferenceBenchmark {
       double best = Math.min(bare1, bareRounds[r]);
       jobRatios[r] = best / sparkRounds[r];
       stageRatios[r] = best / stageRounds[r];
-      perRound.append(String.format(Locale.ROOT, "%s%d: bare %.2f s, job %.2f s (stage %.2f s), %.2f",
-          r == 0 ? "" : "; ", r + 1, bareRounds[r], sparkRounds[r], stageRounds[r], jobRatios[r]));
+      perRound.append(String.format(Locale.ROOT, "%s%d: bare %.2f s (CPU %.2f s), job %.2f s (CPU %.2f s; stage "
+          + "%.2f s), %.2f", r == 0 ? "" : "; ", r + 1, bareRounds[r], bareCpu[r], sparkRounds[r], jobCpu[r],
+          stageRounds[r], jobRatios[r]));
     }
     double bestBare = Math.min(bare1, bareN);
     StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
@@ -171,8 +181,12 @@ public final class InferenceBenchmark {
         scoringSeconds, n / scoringSeconds, median(stageRatios),
         outcome.report().meanIou(), s.images(), s.width(), s.height()));
     report.append(String.format(Locale.ROOT, "%nRounds (bare pass with %d threads, then the Spark job; seconds are "
-        + "medians over the rounds, the job's ratios medians of each round's ratio to the better bare pass): %s%n",
-        s.threads(), perRound));
+        + "medians over the rounds, the job's ratios medians of each round's ratio to the better bare pass; CPU is "
+        + "the whole process's CPU time over the pass, driver and JIT included): %s%n", s.threads(), perRound));
+    report.append(String.format(Locale.ROOT, "%nMedian CPU time: bare pass %.2f s, job %.2f s (%.2f x the bare "
+        + "pass's); cores busy: bare %.2f, job %.2f of %d.%n", median(bareCpu), median(jobCpu),
+        median(jobCpu) / median(bareCpu), median(bareCpu) / bareN, median(jobCpu) / sparkSeconds,
+        Runtime.getRuntime().availableProcessors()));
     if (s.leakRounds() > 0) {
       report.append(String.format(Locale.ROOT, "%nNative memory over repeated bare-predictor passes (%d images each):%n%n"
           + "| images predicted | RSS MB |%n|---:|---:|%n", decoded.size()));
@@ -208,6 +222,12 @@ public final class InferenceBenchmark {
     }
     pool.shutdown();
     return (System.nanoTime() - t) / 1e9;
+  }
+
+  /** CPU time of this process (every thread) so far. */
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   static double median(double[] values) {

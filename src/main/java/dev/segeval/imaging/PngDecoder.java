@@ -491,6 +491,10 @@ public final class PngDecoder {
                         }
                         break;
                     }
+                    if (bpp == 3) {
+                        unSubRgb(cur, end);
+                        break;
+                    }
                     for (int i = 1 + bpp; i < end; i++) {
                         cur[i] += cur[i - bpp];
                     }
@@ -501,6 +505,10 @@ public final class PngDecoder {
                     }
                     break;
                 case 3: {
+                    if (bpp == 3) {
+                        unAverageRgb(cur, prev, end);
+                        break;
+                    }
                     int lead = Math.min(end, 1 + bpp);
                     for (int i = 1; i < lead; i++) {
                         cur[i] += (prev[i] & 0xFF) >>> 1;
@@ -511,6 +519,10 @@ public final class PngDecoder {
                     break;
                 }
                 case 4: {
+                    if (bpp == 3) {
+                        unPaethRgb(cur, prev, end);
+                        break;
+                    }
                     // With no left neighbour Paeth reduces to the byte above.
                     int lead = Math.min(end, 1 + bpp);
                     for (int i = 1; i < lead; i++) {
@@ -550,6 +562,65 @@ public final class PngDecoder {
                 a = (cur[i] + paeth(a, b, c)) & 0xFF;
                 cur[i] = (byte) a;
                 c = b;
+            }
+        }
+
+        /*
+         * Three bytes per pixel (8-bit RGB, the layout of Cityscapes' leftImg8bit photos, whose encoders pick Average
+         * and Paeth for most rows): the left pixel's bytes are carried in locals, one per channel, instead of being
+         * read back from the row just written, which cuts the loop-carried latency of each channel's chain. A missing
+         * left (or upper-left) neighbour is 0, as the PNG specification defines it, so the first pixel needs no case
+         * of its own. Row lengths are whole pixels, a multiple of 3.
+         */
+
+        private static void unSubRgb(byte[] cur, int end) {
+            int r = 0;
+            int g = 0;
+            int b = 0;
+            for (int i = 1; i < end; i += 3) {
+                r = (cur[i] + r) & 0xFF;
+                g = (cur[i + 1] + g) & 0xFF;
+                b = (cur[i + 2] + b) & 0xFF;
+                cur[i] = (byte) r;
+                cur[i + 1] = (byte) g;
+                cur[i + 2] = (byte) b;
+            }
+        }
+
+        private static void unAverageRgb(byte[] cur, byte[] prev, int end) {
+            int r = 0;
+            int g = 0;
+            int b = 0;
+            for (int i = 1; i < end; i += 3) {
+                r = (cur[i] + ((r + (prev[i] & 0xFF)) >>> 1)) & 0xFF;
+                g = (cur[i + 1] + ((g + (prev[i + 1] & 0xFF)) >>> 1)) & 0xFF;
+                b = (cur[i + 2] + ((b + (prev[i + 2] & 0xFF)) >>> 1)) & 0xFF;
+                cur[i] = (byte) r;
+                cur[i + 1] = (byte) g;
+                cur[i + 2] = (byte) b;
+            }
+        }
+
+        private static void unPaethRgb(byte[] cur, byte[] prev, int end) {
+            int r = 0;
+            int g = 0;
+            int b = 0;
+            int upLeftR = 0;
+            int upLeftG = 0;
+            int upLeftB = 0;
+            for (int i = 1; i < end; i += 3) {
+                int upR = prev[i] & 0xFF;
+                int upG = prev[i + 1] & 0xFF;
+                int upB = prev[i + 2] & 0xFF;
+                r = (cur[i] + paeth(r, upR, upLeftR)) & 0xFF;
+                g = (cur[i + 1] + paeth(g, upG, upLeftG)) & 0xFF;
+                b = (cur[i + 2] + paeth(b, upB, upLeftB)) & 0xFF;
+                cur[i] = (byte) r;
+                cur[i + 1] = (byte) g;
+                cur[i + 2] = (byte) b;
+                upLeftR = upR;
+                upLeftG = upG;
+                upLeftB = upB;
             }
         }
 

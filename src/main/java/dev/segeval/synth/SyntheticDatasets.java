@@ -203,6 +203,13 @@ public final class SyntheticDatasets {
     return new Scene(c.width, c.height, c.labels, c.instances);
   }
 
+  /** The leftImg8bit photo of a scene as {@link #cityscapes} renders it: packed 0xRRGGBB, row-major. */
+  public static int[] cityscapesPhoto(Scene scene, SplittableRandom rnd) {
+    Canvas c = new Canvas(scene.width(), scene.height(), 0);
+    System.arraycopy(scene.labels(), 0, c.labels, 0, c.labels.length);
+    return render(c, LabelTable.builtIn("cityscapes"), rnd);
+  }
+
   /** An imperfect Cityscapes prediction of a scene from the same error model as the written datasets. */
   public static int[] cityscapesPrediction(Scene scene, SplittableRandom rnd) {
     Canvas c = new Canvas(scene.width(), scene.height(), 0);

@@ -30,9 +30,24 @@ class InferenceBenchmarkTest {
         + "--images 4 --width 96 --height 64 --crop-size 33x49 --base-size 96 --flip none --batch-size 3 --threads 2 "
         + "--intra-op-threads 1 --rounds 2`\n"), md);
     // Each round pairs a bare pass with a Spark job, and the report names both rounds' figures.
-    assertTrue(Pattern.compile("\nRounds \\(bare pass with 2 threads, then the Spark job; [^)]*\\): 1: bare [0-9.]+ s, "
-        + "job [0-9.]+ s \\(stage [0-9.]+ s\\), [0-9.]+; 2: bare [0-9.]+ s, job [0-9.]+ s \\(stage [0-9.]+ s\\), "
-        + "[0-9.]+\n").matcher(md).find(), md);
+    String round = "bare [0-9.]+ s \\(CPU [0-9.]+ s\\), job [0-9.]+ s \\(CPU [0-9.]+ s; stage [0-9.]+ s\\), [0-9.]+";
+    assertTrue(Pattern.compile("\nRounds \\(bare pass with 2 threads, then the Spark job; .*?\\): 1: " + round + "; 2: "
+        + round + "\n").matcher(md).find(), md);
+    // The process's CPU time over each side, and the cores it kept busy: a share of the 2 cores, never more.
+    Matcher cpu = Pattern.compile("\nMedian CPU time: bare pass ([0-9.]+) s, job ([0-9.]+) s \\(([0-9.]+) x the bare "
+        + "pass's\\); cores busy: bare ([0-9.]+), job ([0-9.]+) of (\\d+)\\.\n").matcher(md);
+    assertTrue(cpu.find(), md);
+    int cores = Integer.parseInt(cpu.group(6));
+    assertEquals(Runtime.getRuntime().availableProcessors(), cores, md);
+    for (int g = 1; g <= 5; g++) {
+      assertTrue(Double.parseDouble(cpu.group(g)) > 0, md);
+    }
+    // The ratio is of the unrounded medians: within what rounding the two printed ones to 0.01 allows.
+    double bareCpu = Double.parseDouble(cpu.group(1));
+    double jobCpu = Double.parseDouble(cpu.group(2));
+    double ratio = Double.parseDouble(cpu.group(3));
+    assertTrue(ratio >= (jobCpu - 0.005) / (bareCpu + 0.005) - 0.005
+        && ratio <= (jobCpu + 0.005) / (bareCpu - 0.005) + 0.005, md);
     double[] one = MarkdownTable.row(md, "bare predictor, 1 thread, pre-decoded images", 3);
     double[] two = MarkdownTable.row(md, "bare predictor, 2 threads sharing the model", 3);
     // The faster of the two bare runs is the reference, so exactly one of them has ratio 1.

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * Decoding the PNGs the job reads, to the int[] of values it scores: the project's {@link PngDecoder} against
  * {@code javax.imageio} ({@code ImageIO.read(..).getRaster().getPixels}, which returns palette indices and
  * 16-bit samples unchanged) and PNGJ 2.1.0 (a fast pure-Java codec on Maven Central), on Cityscapes-sized maps
- * from the synthetic scenes: 8-bit label ids, 16-bit instance ids, and an 8-bit palette map (VOC's format). Every
+ * from the synthetic scenes: 8-bit label ids, 16-bit instance ids, an 8-bit palette map (VOC's format), and the
+ * scene's 8-bit RGB photo (leftImg8bit, which the model path decodes for every image). Every
  * decoder must return the same values. Rounds alternate between decoders; the fastest round of each counts.
  *
  * <p>{@code mvn -B test -Dgroups=benchmark -Dtest=DecodeBenchmark [-Dsegeval.results=benchmark-results/decode.md]}
@@ -43,6 +44,19 @@ class DecodeBenchmark {
     return out;
   }
 
+  /** Values to compare with a map's expected ones: RGB samples interleaved by a library packed to 0xRRGGBB. */
+  private static int[] comparable(Object values, int pixels) {
+    int[] ints = asInts(values);
+    if (ints.length != 3 * pixels) {
+      return ints;
+    }
+    int[] packed = new int[pixels];
+    for (int i = 0; i < pixels; i++) {
+      packed[i] = ints[3 * i] << 16 | ints[3 * i + 1] << 8 | ints[3 * i + 2];
+    }
+    return packed;
+  }
+
   static int[] imageIo(byte[] png) throws Exception {
     BufferedImage img = ImageIO.read(new ByteArrayInputStream(png));
     return img.getRaster().getPixels(0, 0, img.getWidth(), img.getHeight(), (int[]) null);
@@ -50,7 +64,7 @@ class DecodeBenchmark {
 
   static int[] pngj(byte[] png) {
     PngReaderInt reader = new PngReaderInt(new ByteArrayInputStream(png));
-    int w = reader.imgInfo.cols;
+    int w = reader.imgInfo.samplesPerRow; // a sample per pixel for maps, three for RGB
     int h = reader.imgInfo.rows;
     int[] out = new int[w * h];
     for (int y = 0; y < h; y++) {
@@ -69,6 +83,7 @@ class DecodeBenchmark {
     int perRound = Integer.getInteger("segeval.decode.images", 10);
     SyntheticDatasets.Scene scene = SyntheticDatasets.cityscapesScene(w, h, new SplittableRandom(11));
     int[] palette = SyntheticDatasets.vocPalette();
+    int[] photo = SyntheticDatasets.cityscapesPhoto(scene, new SplittableRandom(12));
     int[] voc = new int[scene.labels().length];
     for (int i = 0; i < voc.length; i++) {
       voc[i] = scene.labels()[i] % 21;
@@ -77,13 +92,17 @@ class DecodeBenchmark {
         new Object[] {"8-bit grey (labelIds)", PngEncoder.encodeGray8(w, h, scene.labels()), scene.labels()},
         new Object[] {"16-bit grey (instanceIds)", PngEncoder.encodeGray16(w, h, scene.instances()),
             scene.instances()},
-        new Object[] {"8-bit palette (VOC)", PngEncoder.encodePalette(w, h, voc, palette), voc});
+        new Object[] {"8-bit palette (VOC)", PngEncoder.encodePalette(w, h, voc, palette), voc},
+        new Object[] {"8-bit RGB (leftImg8bit photo)", PngEncoder.encodeRgb(w, h, photo), photo});
     List<String> names = List.of("PngDecoder (project)", "ImageIO", "PNGJ 2.1.0");
-    List<Decoder> decoders = List.of(png -> PngDecoder.decodeIndex(png, "bench").values(),
+    // The project decodes a map to its values and a photo to packed 0xRRGGBB (what the model path takes); the
+    // libraries return samples, three per pixel for RGB.
+    List<Decoder> decoders = List.of(png -> PngDecoder.readHeader(png, "bench").colorType() == PngDecoder.COLOR_RGB
+            ? PngDecoder.decodeRgb(png, "bench").rgb() : PngDecoder.decodeIndex(png, "bench").values(),
         DecodeBenchmark::imageIo, DecodeBenchmark::pngj);
     StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "%n## PNG decoding, %s%n%nCommand: `mvn -B test "
-        + "-Dgroups=benchmark -Dtest=DecodeBenchmark`  %nMachine: %s, %d cores, Java %s. %dx%d maps from the "
-        + "synthetic Cityscapes scenes, encoded by the project (zlib level 6, adaptive filters); %d rounds of %d "
+        + "-Dgroups=benchmark -Dtest=DecodeBenchmark`  %nMachine: %s, %d cores, Java %s. %dx%d maps and photo from "
+        + "the synthetic Cityscapes scenes, encoded by the project (zlib level 6, adaptive filters); %d rounds of %d "
         + "decodes each to an array of values (the project's 16-bit chars, the libraries' ints), alternating, fastest round; one thread.%n%n"
         + "| map | PNG bytes | %s ms | %s ms | %s ms | ImageIO / project | PNGJ / project |%n"
         + "|---|---:|---:|---:|---:|---:|---:|%n", Instant.now(), System.getProperty("os.arch"),
@@ -94,7 +113,7 @@ class DecodeBenchmark {
       byte[] png = (byte[]) input[1];
       int[] expected = (int[]) input[2];
       for (int d = 0; d < decoders.size(); d++) {
-        if (!Arrays.equals(expected, asInts(decoders.get(d).decode(png)))) {
+        if (!Arrays.equals(expected, comparable(decoders.get(d).decode(png), expected.length))) {
           throw new AssertionError(names.get(d) + " decodes " + input[0] + " to other values");
         }
       }
