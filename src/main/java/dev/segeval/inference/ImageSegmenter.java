@@ -19,12 +19,14 @@ import org.apache.hadoop.conf.Configuration;
  * {@link InferenceOptions}, on the executor JVM's cached model ({@link ModelCache}). The one implementation behind
  * {@code evaluate --model} ({@link ModelPredictions}) and the Spark ML {@code SemanticSegmenter}.
  */
-public final class ImageSegmenter {
+public final class ImageSegmenter implements AutoCloseable {
   private final InferenceOptions options;
   private final LoadedModel model;
   private final SlidingWindowPredictor predictor;
   private final boolean shareCores;
   private final int jvmCores;
+  /** This task's place among those predicting side by side: taken at its first image, given back by close. */
+  private ThreadBudget.Share taskShare;
 
   public ImageSegmenter(InferenceOptions options, Configuration conf, TaskResources resources) throws IOException {
     this.options = options;
@@ -78,8 +80,23 @@ public final class ImageSegmenter {
   }
 
   private int[] segment(RgbImage image) {
+    if (shareCores && taskShare == null) {
+      taskShare = ThreadBudget.task();
+    }
     try (ThreadBudget.Share share = shareCores ? model.shareCores(jvmCores) : null) {
       return predictor.predict(model, image, image.height(), image.width());
+    }
+  }
+
+  /**
+   * Ends this task's predictions: the other tasks of the JVM no longer leave it a share of the cores. The cached
+   * model stays loaded for the next task.
+   */
+  @Override
+  public void close() {
+    if (taskShare != null) {
+      taskShare.close();
+      taskShare = null;
     }
   }
 

@@ -116,20 +116,29 @@ public final class ModelPredictions implements PredictionSource {
     for (int c = 0; c < colorOfClass.length; c++) {
       colorOfClass[c] = classes.get(c).color();
     }
-    char[][] buffer = new char[1][];
-    return (task, width, height) -> {
-      String path = task.sample().imagePath();
-      int[] trainIds = segmenter.segment(files.read(path), path, width, height);
-      if (options.savePredictions() != null) {
-        save(task, trainIds, width, height, idOfClass, colorOfClass, conf);
+    return new Reader() {
+      private char[] buffer;
+
+      @Override
+      public char[] predict(ScoringTask task, int width, int height) throws IOException, PredictionException {
+        String path = task.sample().imagePath();
+        int[] trainIds = segmenter.segment(files.read(path), path, width, height);
+        if (options.savePredictions() != null) {
+          save(task, trainIds, width, height, idOfClass, colorOfClass, conf);
+        }
+        // Train ids are below the number of classes, so every one fits the scorer's 16-bit samples.
+        char[] out = buffer != null && buffer.length == trainIds.length ? buffer : new char[trainIds.length];
+        for (int i = 0; i < out.length; i++) {
+          out[i] = (char) trainIds[i];
+        }
+        buffer = out;
+        return out;
       }
-      // Train ids are below the number of classes, so every one fits the scorer's 16-bit samples.
-      char[] out = buffer[0] != null && buffer[0].length == trainIds.length ? buffer[0] : new char[trainIds.length];
-      for (int i = 0; i < out.length; i++) {
-        out[i] = (char) trainIds[i];
+
+      @Override
+      public void close() {
+        segmenter.close();
       }
-      buffer[0] = out;
-      return out;
     };
   }
 

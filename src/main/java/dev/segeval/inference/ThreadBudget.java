@@ -21,9 +21,15 @@ import org.slf4j.LoggerFactory;
  *       side on one thread each double the activations in memory: four 512 x 256 ADE20K images scored in
  *       27.4 s with one task x 2 threads against 30.2 s with two tasks x 1 thread, peak RSS 2.6 GB against
  *       4.1 GB (benchmark-results/inference-threads.md).</li>
- *   <li><b>side by side</b> (light models): each image's thread gets the JVM's cores divided by the images in
- *       flight, so one image alone uses every core and two use half each. Small layers do not parallelise well
- *       within an operator, so several images at once win.</li>
+ *   <li><b>side by side</b> (light models): each image's thread gets the JVM's cores divided by the tasks that
+ *       are predicting images (or by the images in flight, when more), so the last task of a stage uses every core
+ *       and two running tasks use half each. Small layers do not parallelise well within an operator, so several
+ *       images at once win. The count is of tasks, not only of images inside a forward pass: a task that is
+ *       reading, decoding or scoring between two images comes back within milliseconds, and an image that took
+ *       every core meanwhile ran its whole forward pass with two OpenMP threads beside the other task's one
+ *       (three threads on two cores). On the demo model's 480 images here the difference was within noise
+ *       (scoring 17.2-19.9 s counting images, 17.4-19.0 s counting tasks, 17.7-17.9 s with one thread each),
+ *       but the count no longer flips between one and two threads from one image to the next.</li>
  * </ul>
  *
  * <p>Each model starts in turns; its {@value #MEASURED_PASSES}th forward pass (the first carries TorchScript's
@@ -40,6 +46,8 @@ final class ThreadBudget {
 
   private static final Logger LOG = LoggerFactory.getLogger(ThreadBudget.class);
   private static final AtomicInteger IN_FLIGHT = new AtomicInteger();
+  /** Tasks in this JVM holding a predictor that shares the cores, from its first image to its close. */
+  private static final AtomicInteger PREDICTING_TASKS = new AtomicInteger();
   /** Per task thread: {cores of the JVM while it predicts an image (0: not managed), threads last set}. */
   private static final ThreadLocal<int[]> STATE = ThreadLocal.withInitial(() -> new int[2]);
 
@@ -64,13 +72,33 @@ final class ThreadBudget {
     };
   }
 
+  /**
+   * A task starts predicting images side by side with the other tasks of this JVM: until the returned handle
+   * closes (once; later closes do nothing), it counts among those that share the cores, between its images too.
+   */
+  static Share task() {
+    PREDICTING_TASKS.incrementAndGet();
+    java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
+    return () -> {
+      if (open.compareAndSet(true, false)) {
+        PREDICTING_TASKS.decrementAndGet();
+      }
+    };
+  }
+
   /** Before a forward pass side by side: this thread's share of the cores now, if it changed since the last. */
   static void rebalance() {
     int[] state = STATE.get();
     if (state[0] == 0) {
       return;
     }
-    setThreads(state, Math.max(1, state[0] / Math.max(1, IN_FLIGHT.get())));
+    int sharing = Math.max(1, Math.max(IN_FLIGHT.get(), PREDICTING_TASKS.get()));
+    setThreads(state, Math.max(1, state[0] / sharing));
+  }
+
+  /** Tasks counted as predicting now (tests). */
+  static int predictingTasks() {
+    return PREDICTING_TASKS.get();
   }
 
   private static void setThreads(int[] state, int threads) {

@@ -433,11 +433,20 @@ public final class SemanticSegmenter extends Transformer implements DefaultParam
       }
       ImageSegmenter segmenter = new ImageSegmenter(options, SerializableConfiguration.of(conf.value()),
           EvaluateJob.taskResources());
+      // The task's share of the cores ends with its rows, or with the task when a consumer stops early (limit).
+      org.apache.spark.TaskContext context = org.apache.spark.TaskContext.get();
+      if (context != null) {
+        context.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> segmenter.close());
+      }
       // Lazily, row by row: a partition's masks are never all held at once.
       return new Iterator<>() {
         @Override
         public boolean hasNext() {
-          return rows.hasNext();
+          if (rows.hasNext()) {
+            return true;
+          }
+          segmenter.close();
+          return false;
         }
 
         @Override

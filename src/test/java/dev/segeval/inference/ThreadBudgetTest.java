@@ -46,6 +46,42 @@ class ThreadBudgetTest {
   }
 
   @Test
+  void aTaskBetweenTwoImagesKeepsItsShareOfTheCores() throws Exception {
+    DjlRuntime.configure(1);
+    int tasksBefore = ThreadBudget.predictingTasks();
+    ThreadBudget.Share otherTask = ThreadBudget.task();
+    try (ThreadBudget.Share thisTask = ThreadBudget.task();
+         ThreadBudget.Share image = ThreadBudget.enter(2)) {
+      // The other task is decoding its next image (no image of its own in flight): it still has its half.
+      assertEquals(1, JniUtils.getNumThreads(), "two predicting tasks on 2 cores: one thread each");
+      otherTask.close();
+      otherTask.close(); // a second close gives nothing back twice
+      assertEquals(tasksBefore + 1, ThreadBudget.predictingTasks());
+      ThreadBudget.rebalance();
+      assertEquals(2, JniUtils.getNumThreads(), "the other task ended: this one, the stage's last, takes both");
+    }
+    assertEquals(tasksBefore, ThreadBudget.predictingTasks());
+  }
+
+  @Test
+  void aSegmenterCountsAsOnePredictingTaskFromItsFirstImageToItsClose() throws Exception {
+    String model = dev.segeval.spark.Fixtures.resource("/models/conv19.pt").toString();
+    InferenceOptions options = new InferenceOptions(model, new ProtocolSettings(new double[] {1.0}, FlipMode.NONE,
+        33, 49, 64, 2.0 / 3, 1), "cpu", 0, 1 << 24, null, false);
+    int before = ThreadBudget.predictingTasks();
+    dev.segeval.imaging.RgbImage image = new dev.segeval.imaging.RgbImage(49, 33, new int[49 * 33]);
+    ImageSegmenter segmenter = new ImageSegmenter(options, new org.apache.hadoop.conf.Configuration(),
+        new dev.segeval.scoring.PredictionSource.TaskResources(2, null));
+    assertEquals(before, ThreadBudget.predictingTasks(), "no image yet");
+    segmenter.segment(image, "first");
+    segmenter.segment(image, "second");
+    assertEquals(before + 1, ThreadBudget.predictingTasks(), "one task, however many images");
+    segmenter.close();
+    segmenter.close();
+    assertEquals(before, ThreadBudget.predictingTasks());
+  }
+
+  @Test
   void heavyModelsTakeTurnsWithEveryCore() throws Exception {
     DjlRuntime.configure(1);
     ThreadBudget.Policy policy = new ThreadBudget.Policy("test model", ThreadBudget.Mode.TURNS);
