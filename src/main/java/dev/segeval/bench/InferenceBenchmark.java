@@ -55,17 +55,20 @@ public final class InferenceBenchmark {
    * @param intraOpThreads PyTorch threads per JVM
    * @param leakRounds     extra bare-predictor passes that record the process RSS
    * @param workDir        where the data is synthesised, and reused from on later runs; null: a new temp dir
-   * @param sparkWarmup    run the Spark job once before timing it
+   * @param warmupJobs     untimed Spark jobs before the rounds (class loading, code generation, the JIT)
    * @param rounds         timed rounds, each the bare predictor with every thread and then the Spark job, one right
    *                       after the other; the report gives the medians, and the ratios as medians of each round's
    */
   public record Settings(String model, String label, int images, int width, int height, int cropHeight,
                          int cropWidth, int baseSize, FlipMode flip, int batchSize, int threads, int intraOpThreads,
-                         int leakRounds, Path workDir, boolean sparkWarmup, int rounds) {
+                         int leakRounds, Path workDir, int warmupJobs, int rounds) {
 
     public Settings {
       if (rounds < 1) {
         throw new IllegalArgumentException("rounds must be at least 1: " + rounds);
+      }
+      if (warmupJobs < 0) {
+        throw new IllegalArgumentException("warmupJobs must not be negative: " + warmupJobs);
       }
     }
 
@@ -121,8 +124,9 @@ public final class InferenceBenchmark {
     double[] bareCpu = new double[s.rounds()];
     double[] jobCpu = new double[s.rounds()];
     try {
-      if (s.sparkWarmup()) {
-        // The first job of a session pays Spark's class loading and code generation (several seconds here).
+      for (int w = 0; w < s.warmupJobs(); w++) {
+        // The first job of a session pays Spark's class loading and code generation (several seconds here); the
+        // next ones let the JIT compile the job's per-image and per-chunk code, as a long run's first minutes do.
         EvaluateJob.run(spark, spec, quiet);
       }
       for (int r = 0; r < s.rounds(); r++) {
@@ -165,7 +169,7 @@ public final class InferenceBenchmark {
         "## Inference efficiency: %s, %s%n%n"
             + "Command: `jobs/segeval.sh bench-inference --model %s --label '%s' --images %d --width %d --height %d "
             + "--crop-size %s --base-size %d --flip %s --batch-size %d --threads %d --intra-op-threads %d "
-            + "--rounds %d`%n"
+            + "--warmup-jobs %d --rounds %d`%n"
             + "Machine: %s; %s%n%n"
             + "| path | seconds | images/s | vs best bare |%n|---|---:|---:|---:|%n"
             + "| bare predictor, 1 thread, pre-decoded images | %.2f | %.3f | %.2f |%n"
@@ -174,7 +178,8 @@ public final class InferenceBenchmark {
             + "| Spark scoring stage only | %.2f | %.3f | %.2f |%n%n"
             + "mIoU of this run: %.4f (synthetic Cityscapes, %d images %dx%d)%n",
         s.label(), Instant.now(), s.model(), s.label(), s.images(), s.width(), s.height(), s.crop(), s.baseSize(),
-        s.flip().cliName(), s.batchSize(), s.threads(), s.intraOpThreads(), s.rounds(), MarkdownResults.machine(),
+        s.flip().cliName(), s.batchSize(), s.threads(), s.intraOpThreads(), s.warmupJobs(), s.rounds(),
+        MarkdownResults.machine(),
         DjlRuntime.describe(),
         bare1, n / bare1, bestBare / bare1, s.threads(), bareN, n / bareN, bestBare / bareN,
         s.threads(), sparkSeconds, n / sparkSeconds, median(jobRatios),

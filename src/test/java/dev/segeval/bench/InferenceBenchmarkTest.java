@@ -23,12 +23,12 @@ class InferenceBenchmarkTest {
     SparkSession shared = SparkTestSession.get();
     String model = Fixtures.resource("/models/conv19.pt").toString();
     String md = InferenceBenchmark.run(new InferenceBenchmark.Settings(model, "conv19", 4, 96, 64, 33, 49, 96,
-        FlipMode.NONE, 3, 2, 1, 2, work, false, 2));
+        FlipMode.NONE, 3, 2, 1, 2, work, 1, 2));
 
     assertTrue(md.startsWith("## Inference efficiency: conv19, 20"), md);
     assertTrue(md.contains("\nCommand: `jobs/segeval.sh bench-inference --model " + model + " --label 'conv19' "
         + "--images 4 --width 96 --height 64 --crop-size 33x49 --base-size 96 --flip none --batch-size 3 --threads 2 "
-        + "--intra-op-threads 1 --rounds 2`\n"), md);
+        + "--intra-op-threads 1 --warmup-jobs 1 --rounds 2`\n"), md);
     // Each round pairs a bare pass with a Spark job, and the report names both rounds' figures.
     String round = "bare [0-9.]+ s \\(CPU [0-9.]+ s\\), job [0-9.]+ s \\(CPU [0-9.]+ s; stage [0-9.]+ s\\), [0-9.]+";
     assertTrue(Pattern.compile("\nRounds \\(bare pass with 2 threads, then the Spark job; .*?\\): 1: " + round + "; 2: "
