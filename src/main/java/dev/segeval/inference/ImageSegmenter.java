@@ -25,8 +25,14 @@ public final class ImageSegmenter implements AutoCloseable {
   private final SlidingWindowPredictor predictor;
   private final boolean shareCores;
   private final int jvmCores;
-  /** This task's place among those predicting side by side: taken at its first image, given back by close. */
-  private ThreadBudget.Share taskShare;
+  /**
+   * This task's place among those predicting side by side: taken at its first image once the model predicts side by
+   * side, given back by close. Atomic: Spark may run the close of a task-completion listener on another thread than
+   * the one that consumed the rows.
+   */
+  private final java.util.concurrent.atomic.AtomicReference<ThreadBudget.Share> taskShare =
+      new java.util.concurrent.atomic.AtomicReference<>();
+  private volatile boolean closed;
 
   public ImageSegmenter(InferenceOptions options, Configuration conf, TaskResources resources) throws IOException {
     this.options = options;
@@ -80,8 +86,13 @@ public final class ImageSegmenter implements AutoCloseable {
   }
 
   private int[] segment(RgbImage image) {
-    if (shareCores && taskShare == null) {
-      taskShare = ThreadBudget.task();
+    if (shareCores && !closed && taskShare.get() == null && model.sharingMode() == ThreadBudget.Mode.SIDE_BY_SIDE) {
+      ThreadBudget.Share share = ThreadBudget.task();
+      if (!taskShare.compareAndSet(null, share)) {
+        share.close(); // taken already
+      } else if (closed) {
+        close(); // closed meanwhile: given back at once
+      }
     }
     try (ThreadBudget.Share share = shareCores ? model.shareCores(jvmCores) : null) {
       return predictor.predict(model, image, image.height(), image.width());
@@ -94,9 +105,10 @@ public final class ImageSegmenter implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (taskShare != null) {
-      taskShare.close();
-      taskShare = null;
+    closed = true;
+    ThreadBudget.Share share = taskShare.getAndSet(null);
+    if (share != null) {
+      share.close();
     }
   }
 

@@ -30,7 +30,10 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("benchmark")
 class DecodeBenchmark {
-  /** Decodes to the decoder's own array of values (the project's 16-bit chars, the libraries' ints). */
+  /**
+   * Decodes to the decoder's own array of values (the project's 16-bit chars for maps and packed 0xRRGGBB ints for
+   * the photo, the libraries' ints).
+   */
   interface Decoder {
     Object decode(byte[] png) throws Exception;
   }
@@ -103,7 +106,8 @@ class DecodeBenchmark {
     StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "%n## PNG decoding, %s%n%nCommand: `mvn -B test "
         + "-Dgroups=benchmark -Dtest=DecodeBenchmark`  %nMachine: %s, %d cores, Java %s. %dx%d maps and photo from "
         + "the synthetic Cityscapes scenes, encoded by the project (zlib level 6, adaptive filters); %d rounds of %d "
-        + "decodes each to an array of values (the project's 16-bit chars, the libraries' ints), alternating, fastest round; one thread.%n%n"
+        + "decodes each to an array of values (the project's 16-bit chars for maps and packed 0xRRGGBB ints for the "
+        + "photo, the libraries' ints), alternating, fastest round; one thread.%n%n"
         + "| map | PNG bytes | %s ms | %s ms | %s ms | ImageIO / project | PNGJ / project |%n"
         + "|---|---:|---:|---:|---:|---:|---:|%n", Instant.now(), System.getProperty("os.arch"),
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), w, h, rounds, perRound,

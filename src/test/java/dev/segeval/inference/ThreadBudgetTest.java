@@ -9,9 +9,23 @@ import org.junit.jupiter.api.Test;
 
 /** The cores are shared among the images in flight, per task thread, as PyTorch's own per-thread setting. */
 class ThreadBudgetTest {
+  /**
+   * The JVM's count of predicting tasks once every task of earlier tests (a killed one may still be unwinding) has
+   * given its share back: 0, or the test fails on a share that was never given back.
+   */
+  static int awaitNoPredictingTask() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (ThreadBudget.predictingTasks() != 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertEquals(0, ThreadBudget.predictingTasks(), "a task of an earlier test never gave its share back");
+    return 0;
+  }
+
   @Test
   void oneImageTakesEveryCoreAndTwoShareThem() throws Exception {
     DjlRuntime.configure(1);
+    awaitNoPredictingTask();
     int before = ThreadBudget.inFlight();
     try (ThreadBudget.Share alone = ThreadBudget.enter(2)) {
       assertEquals(2, ThreadBudget.threadsOfThisThread());
@@ -48,7 +62,7 @@ class ThreadBudgetTest {
   @Test
   void aTaskBetweenTwoImagesKeepsItsShareOfTheCores() throws Exception {
     DjlRuntime.configure(1);
-    int tasksBefore = ThreadBudget.predictingTasks();
+    int tasksBefore = awaitNoPredictingTask();
     ThreadBudget.Share otherTask = ThreadBudget.task();
     try (ThreadBudget.Share thisTask = ThreadBudget.task();
          ThreadBudget.Share image = ThreadBudget.enter(2)) {
@@ -59,6 +73,8 @@ class ThreadBudgetTest {
       assertEquals(tasksBefore + 1, ThreadBudget.predictingTasks());
       ThreadBudget.rebalance();
       assertEquals(2, JniUtils.getNumThreads(), "the other task ended: this one, the stage's last, takes both");
+    } finally {
+      otherTask.close();
     }
     assertEquals(tasksBefore, ThreadBudget.predictingTasks());
   }
@@ -72,13 +88,22 @@ class ThreadBudgetTest {
     dev.segeval.imaging.RgbImage image = new dev.segeval.imaging.RgbImage(49, 33, new int[49 * 33]);
     ImageSegmenter segmenter = new ImageSegmenter(options, new org.apache.hadoop.conf.Configuration(),
         new dev.segeval.scoring.PredictionSource.TaskResources(2, null));
-    assertEquals(before, ThreadBudget.predictingTasks(), "no image yet");
-    segmenter.segment(image, "first");
-    segmenter.segment(image, "second");
-    assertEquals(before + 1, ThreadBudget.predictingTasks(), "one task, however many images");
-    segmenter.close();
+    try {
+      assertEquals(before, ThreadBudget.predictingTasks(), "no image yet");
+      // The model's first passes choose how its images share the cores (a light model: side by side); the task
+      // counts from its first image after that.
+      for (int i = 0; i < ThreadBudget.MEASURED_PASSES + 2; i++) {
+        segmenter.segment(image, "image " + i);
+      }
+      assertEquals(ThreadBudget.Mode.SIDE_BY_SIDE, segmenter.model().sharingMode());
+      assertEquals(before + 1, ThreadBudget.predictingTasks(), "one task, however many images");
+    } finally {
+      segmenter.close();
+    }
     segmenter.close();
     assertEquals(before, ThreadBudget.predictingTasks());
+    segmenter.segment(image, "after close");
+    assertEquals(before, ThreadBudget.predictingTasks(), "a closed segmenter takes no share again");
   }
 
   @Test
