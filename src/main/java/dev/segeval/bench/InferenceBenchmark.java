@@ -130,14 +130,18 @@ public final class InferenceBenchmark {
         EvaluateJob.run(spark, spec, quiet);
       }
       for (int r = 0; r < s.rounds(); r++) {
-        long c0 = processCpuNanos();
-        bareRounds[r] = s.threads() > 1 ? bare(loaded, predictor, decoded, s.threads()) : bare1;
-        long c1 = processCpuNanos();
+        bareRounds[r] = bare1;
+        bareCpu[r] = bare1Cpu;
+        if (s.threads() > 1) {
+          long cpu = processCpuNanos();
+          bareRounds[r] = bare(loaded, predictor, decoded, s.threads());
+          bareCpu[r] = (processCpuNanos() - cpu) / 1e9;
+        }
+        long cpu = processCpuNanos();
         long t = System.nanoTime();
         outcome = EvaluateJob.run(spark, spec, quiet);
         sparkRounds[r] = (System.nanoTime() - t) / 1e9;
-        bareCpu[r] = s.threads() > 1 ? (c1 - c0) / 1e9 : bare1Cpu;
-        jobCpu[r] = (processCpuNanos() - c1) / 1e9;
+        jobCpu[r] = (processCpuNanos() - cpu) / 1e9;
         stageRounds[r] = outcome.run().scoringSeconds();
         if (outcome.run().failedCount() > 0) {
           throw new IllegalStateException("images failed: " + outcome.run().failures());
@@ -179,8 +183,7 @@ public final class InferenceBenchmark {
             + "mIoU of this run: %.4f (synthetic Cityscapes, %d images %dx%d)%n",
         s.label(), Instant.now(), s.model(), s.label(), s.images(), s.width(), s.height(), s.crop(), s.baseSize(),
         s.flip().cliName(), s.batchSize(), s.threads(), s.intraOpThreads(), s.warmupJobs(), s.rounds(),
-        MarkdownResults.machine(),
-        DjlRuntime.describe(),
+        MarkdownResults.machine(), DjlRuntime.describe(),
         bare1, n / bare1, bestBare / bare1, s.threads(), bareN, n / bareN, bestBare / bareN,
         s.threads(), sparkSeconds, n / sparkSeconds, median(jobRatios),
         scoringSeconds, n / scoringSeconds, median(stageRatios),

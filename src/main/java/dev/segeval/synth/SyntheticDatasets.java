@@ -205,16 +205,19 @@ public final class SyntheticDatasets {
 
   /** The leftImg8bit photo of a scene as {@link #cityscapes} renders it: packed 0xRRGGBB, row-major. */
   public static int[] cityscapesPhoto(Scene scene, SplittableRandom rnd) {
-    Canvas c = new Canvas(scene.width(), scene.height(), 0);
-    System.arraycopy(scene.labels(), 0, c.labels, 0, c.labels.length);
-    return render(c, LabelTable.builtIn("cityscapes"), rnd);
+    return render(labelsCanvas(scene), LabelTable.builtIn("cityscapes"), rnd);
   }
 
   /** An imperfect Cityscapes prediction of a scene from the same error model as the written datasets. */
   public static int[] cityscapesPrediction(Scene scene, SplittableRandom rnd) {
+    return corrupt(labelsCanvas(scene), LabelTable.builtIn("cityscapes"), rnd, "cityscapes");
+  }
+
+  /** A canvas holding a copy of the scene's label ids (the renderers draw on it, so the scene stays as it is). */
+  private static Canvas labelsCanvas(Scene scene) {
     Canvas c = new Canvas(scene.width(), scene.height(), 0);
     System.arraycopy(scene.labels(), 0, c.labels, 0, c.labels.length);
-    return corrupt(c, LabelTable.builtIn("cityscapes"), rnd, "cityscapes");
+    return c;
   }
 
   /**
