@@ -6,13 +6,13 @@ import dev.segeval.inference.FlipMode;
 import dev.segeval.inference.InferenceOptions;
 import dev.segeval.inference.ModelPredictions;
 import dev.segeval.inference.ProtocolSettings;
+import dev.segeval.scoring.RunPlanner;
 import dev.segeval.scoring.PredictionSource;
 import dev.segeval.labels.PredictionEncoding;
 import dev.segeval.metrics.AbsentClassPolicy;
 import dev.segeval.report.ConsoleTable;
 import dev.segeval.scoring.FolderPredictions;
 import dev.segeval.scoring.EvaluationSpec;
-import dev.segeval.scoring.RunPlanner;
 import dev.segeval.spark.EvaluateJob;
 import dev.segeval.spark.RunOptions;
 import dev.segeval.spark.SparkSessions;
@@ -242,9 +242,11 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     org.apache.spark.SparkConf sessionConf = SparkSessions.conf("segeval evaluate " + dataset + " " + split,
         sessionMaster, conf);
-    // The split is listed while Spark starts (seconds of start-up on small machines); a session that already exists
-    // lists with its own configuration, in the job.
-    RunPlanner.EarlyPlan early = ownSession
+    // In local mode the split is listed while Spark starts (seconds of start-up on small machines), and the job's
+    // planning task, in this JVM, takes the listing; on a cluster the executors list and the driver holds nothing
+    // per image. A session that already exists plans in the job.
+    String sparkMaster = sessionConf.get("spark.master", "local[*]");
+    RunPlanner.EarlyPlan early = ownSession && (sparkMaster.equals("local") || sparkMaster.startsWith("local["))
         ? RunPlanner.EarlyPlan.start(spec, SparkSessions.hadoopConfiguration(sessionConf)) : null;
     SparkSession spark;
     try {

@@ -21,9 +21,10 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 
 /**
- * Everything decided on the driver before any image is scored, without Spark: the labels table, the listing of
- * the split and, for folder predictions, which file is each image's prediction. The same plan feeds the Spark job
- * and the single-threaded reference path.
+ * Everything decided before any image is scored, without Spark: the labels table, the listing of the split and,
+ * for folder predictions, which file is each image's prediction. The same plan feeds the single-threaded reference
+ * path and the Spark job, which makes it in a task on an executor (spark.DistributedPlan), so that the driver holds
+ * nothing per image.
  */
 public final class RunPlanner {
   private RunPlanner() {
@@ -87,8 +88,9 @@ public final class RunPlanner {
   }
 
   /**
-   * A listing started ahead of the job: the command line lists the split while Spark starts (seconds of class
-   * loading and start-up that the listing would otherwise follow), and the job takes the plan when it needs it.
+   * A listing started ahead of the job: with Spark in local mode the command line lists the split while Spark
+   * starts (seconds of class loading and start-up that the listing would otherwise follow), and the job's planning
+   * task, which runs in the same JVM, takes the plan when it needs it. On a cluster the driver lists nothing.
    */
   public static final class EarlyPlan {
     private final EvaluationSpec spec;

@@ -44,6 +44,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
@@ -53,8 +54,10 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
 
 /**
- * The {@code evaluate} job. The driver checks the inputs and the output, plans the run (listing, prediction
- * matching: {@link RunPlanner}) and stores the run's fingerprint; executors read, decode and score images and
+ * The {@code evaluate} job. The driver checks the inputs and the output; the run is planned (listing, prediction
+ * matching, on resume the results committed before: {@link DistributedPlan}) in a task on an executor, so that the
+ * driver holds nothing per image, or on the driver in local mode, where both are one JVM; the driver stores the
+ * run's fingerprint; executors read, decode and score images and
  * commit per-image results as they go ({@link RunDirectory}), so that a rerun with {@code --resume} scores only
  * what a dead driver left unscored. Each committed chunk carries its summary (its share of the aggregate and its
  * images/ rows, {@link CommittedResults}); the summaries of all committed chunks are then merged with a tree
@@ -82,9 +85,8 @@ public final class EvaluateJob {
   }
 
   /**
-   * Runs the job, taking its plan from a listing started earlier (null: lists here). The command line starts the
-   * listing while Spark starts; the listing phase's time (input checks, model loading and listing) then counts only
-   * the part of the listing the job still waited for.
+   * Runs the job; with Spark in local mode, its planning task takes the listing the command line started while
+   * Spark started (null: it lists). On a cluster the listing is the planning task's, and {@code early} is unused.
    */
   public static Outcome run(SparkSession spark, EvaluationSpec spec, RunOptions options,
                             RunPlanner.EarlyPlan early, PrintStream log) throws IOException {
@@ -136,68 +138,79 @@ public final class EvaluateJob {
           HadoopPaths.redact(model.options().modelUri()), modelSha256.substring(0, 12), space.numClasses(),
           protocol);
     }
-    jsc.setJobDescription("segeval: list " + spec.dataset() + " " + spec.split());
-    long waitStart = System.nanoTime();
-    RunPlanner.RunPlan plan = early != null ? early.await(spec) : RunPlanner.plan(spec, conf);
-    List<ScoringTask> tasks = plan.tasks();
-    double listingSeconds = (System.nanoTime() - t0) / 1e9;
-    log.printf(Locale.ROOT, "[segeval] %s %s: %d images listed in %.1f s under %s; %d classes%n", spec.dataset(),
-        spec.split(), tasks.size(), early != null ? early.seconds() : (System.nanoTime() - waitStart) / 1e9,
-        HadoopPaths.redact(spec.dataRoot()), space.numClasses());
-    if (early != null) {
-      log.printf(Locale.ROOT, "[segeval] listed while Spark started: the job waited %.1f s for the listing%n",
-          (System.nanoTime() - waitStart) / 1e9);
+    Broadcast<byte[]> confBc = jsc.broadcast(SerializableConfiguration.bytes(conf));
+    RunDirectory baseDir = new RunDirectory(spec.output(), spec.runId());
+    // On resume, the results an earlier attempt committed are matched to the images with the listing: the stored
+    // fingerprint names them, and a plan whose fingerprint differs from it fails below before anything is scored.
+    RunFingerprint stored = options.resume() ? baseDir.readFingerprint(conf) : null;
+    List<String> committedBefore = stored == null ? List.of() : baseDir.forFingerprint(stored).committedFiles(conf);
+
+    // On a cluster the plan is made in a Spark task (listing, matching, the earlier results): the driver keeps a few
+    // numbers per partition, whatever the number of images. In local mode, one JVM, it is made here.
+    runJobsAs(jsc, group, (committedBefore.isEmpty() ? "segeval: " : "segeval: read committed results of run "
+        + spec.runId() + ", ") + "list " + spec.dataset() + " " + spec.split() + " and match its files");
+    long listStart = System.nanoTime();
+    int parallelism = jsc.defaultParallelism();
+    int requested = spec.partitions();
+    DistributedPlan.Partitioning partitioning = images -> (int) (requested > 0 ? Math.min(requested, images)
+        : Math.min(images, Math.max(parallelism * 3L, (images + 99) / 100)));
+    boolean local = spark.sparkContext().isLocal();
+    DistributedPlan.Plan plan = options.plansOnExecutor(local)
+        ? DistributedPlan.build(jsc, spec, confBc, committedBefore, partitioning, local ? early : null)
+        : DistributedPlan.onDriver(jsc, spec, conf, committedBefore, partitioning, local ? early : null);
+    if (early != null && local) {
+      log.printf(Locale.ROOT, "[segeval] listed while Spark started (%.1f s); the job waited %.1f s for its plan%n",
+          early.seconds(), (System.nanoTime() - listStart) / 1e9);
     }
+    try {
+      return run(spark, spec, options, log, t0, startedAt, jsc, conf, group, table, space, modelSha256, protocol,
+          precision, confBc, baseDir, stored, committedBefore, plan, (System.nanoTime() - listStart) / 1e9);
+    } finally {
+      plan.release();
+      confBc.destroy();
+    }
+  }
+
+  private static Outcome run(SparkSession spark, EvaluationSpec spec, RunOptions options, PrintStream log, long t0,
+                             String startedAt, JavaSparkContext jsc, Configuration conf, String group,
+                             LabelTable table, ClassSpace space, String modelSha256, String protocol,
+                             String precision, Broadcast<byte[]> confBc, RunDirectory baseDir, RunFingerprint stored,
+                             List<String> committedBefore, DistributedPlan.Plan plan, double planSeconds)
+      throws IOException {
+    long images = plan.images();
+    double listingSeconds = (System.nanoTime() - t0) / 1e9;
+    log.printf(Locale.ROOT, "[segeval] %s %s: %d images listed and matched in %.1f s under %s; %d classes%n",
+        spec.dataset(), spec.split(), images, planSeconds, HadoopPaths.redact(spec.dataRoot()), space.numClasses());
 
     // The run's state: its fingerprint and the results committed so far.
-    RunFingerprint fingerprint = fingerprint(spec, table, plan, modelSha256, protocol);
-    RunDirectory runDir = new RunDirectory(spec.output(), spec.runId()).forFingerprint(fingerprint);
-    Broadcast<byte[]> confBc = jsc.broadcast(SerializableConfiguration.bytes(conf));
-    Map<String, List<RunDirectory.Entry>> committed = new java.util.TreeMap<>();
-    if (options.resume()) {
-      RunFingerprint stored = runDir.readFingerprint(conf);
-      if (stored == null) {
+    RunFingerprint fingerprint = fingerprint(spec, table, images, plan.listingDigest(), plan.predictionsDigest(),
+        modelSha256, protocol);
+    RunDirectory runDir = baseDir.forFingerprint(fingerprint);
+    if (options.resume() && stored != null) {
+      List<String> differences = stored.differences(fingerprint);
+      if (!differences.isEmpty()) {
+        throw new dev.segeval.runs.FingerprintMismatchException("Cannot resume run '" + spec.runId()
+            + "': it was started with other "
+            + "inputs: " + String.join("; ", differences) + ". Rerun without --resume to score it afresh, or "
+            + "use another --run-id");
+      }
+      plan.requireCommittedRead();
+    } else {
+      if (options.resume()) {
         log.printf(Locale.ROOT, "[segeval] nothing to resume for run %s under %s: starting it%n", spec.runId(),
             HadoopPaths.redact(spec.output()));
-        runDir.start(fingerprint, conf);
-      } else {
-        List<String> differences = stored.differences(fingerprint);
-        if (!differences.isEmpty()) {
-          throw new dev.segeval.runs.FingerprintMismatchException("Cannot resume run '" + spec.runId()
-              + "': it was started with other "
-              + "inputs: " + String.join("; ", differences) + ". Rerun without --resume to score it afresh, or "
-              + "use another --run-id");
-        }
-        runJobsAs(jsc, group, "segeval: read committed results of run " + spec.runId());
-        readCommittedEntries(jsc, runDir.committedFiles(conf), confBc, committed);
       }
-    } else {
       runDir.start(fingerprint, conf);
+      committedBefore = List.of();
     }
     // Scored images are done; images that failed in an earlier attempt are scored again (their file may have
     // been fixed in between), like the images without any committed result.
-    Set<String> scoredBefore = new HashSet<>();
-    Set<String> failedBefore = new HashSet<>();
-    committed.values().forEach(entries -> entries.forEach(e -> (e.ok() ? scoredBefore : failedBefore).add(e.id())));
-    failedBefore.removeAll(scoredBefore);
-    Set<String> earlierFiles = new HashSet<>(committed.keySet());
-    List<ScoringTask> remaining = new ArrayList<>();
-    for (ScoringTask t : tasks) {
-      if (!scoredBefore.contains(t.sample().id())) {
-        remaining.add(t);
-      }
-    }
-    long resumed = tasks.size() - remaining.size();
-    Set<String> rescored = new HashSet<>();
-    for (ScoringTask t : remaining) {
-      if (failedBefore.contains(t.sample().id())) {
-        rescored.add(t.sample().id());
-      }
-    }
-    if (options.resume() && !committed.isEmpty()) {
+    long resumed = plan.resumed();
+    long remaining = images - resumed;
+    if (options.resume() && !committedBefore.isEmpty()) {
       log.printf(Locale.ROOT, "[segeval] resuming run %s: %d of %d images already committed; scoring the other "
-          + "%d%s%n", spec.runId(), resumed, tasks.size(), remaining.size(), rescored.isEmpty() ? ""
-          : " (" + rescored.size() + " of them failed before and are scored again)");
+          + "%d%s%n", spec.runId(), resumed, images, remaining, plan.rescored() == 0 ? ""
+          : " (" + plan.rescored() + " of them failed before and are scored again)");
     }
 
     long t1 = System.nanoTime();
@@ -209,20 +222,15 @@ public final class EvaluateJob {
     String attempt = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1);
     int readAhead = options.readAheadFor(spec.dataRoot(),
         spec.predictions() instanceof FolderPredictions folder ? folder.root() : null);
-    if (readAhead > 0 && !remaining.isEmpty()) {
+    if (readAhead > 0 && remaining > 0) {
       log.printf(Locale.ROOT, "[segeval] reading the files of %d images ahead in each task%n", readAhead);
     }
-    if (!remaining.isEmpty()) {
-      int partitions = spec.partitions() > 0 ? Math.min(spec.partitions(), remaining.size())
-          : (int) Math.min(remaining.size(),
-              Math.max(jsc.defaultParallelism() * 3L, (remaining.size() + 99) / 100));
+    if (remaining > 0) {
       LongAccumulator scored = jsc.sc().longAccumulator("segeval.images");
-      runJobsAs(jsc, group, "segeval: score " + remaining.size() + " images of " + spec.dataset() + " "
-          + spec.split());
-      try (ProgressReporter ignored = new ProgressReporter(jsc, group, scored, remaining.size(), log,
+      runJobsAs(jsc, group, "segeval: score " + remaining + " images of " + spec.dataset() + " " + spec.split());
+      try (ProgressReporter ignored = new ProgressReporter(jsc, group, scored, remaining, log,
           options.progressIntervalMs())) {
-        List<byte[]> slices = Shipped.slices(remaining, partitions);
-        for (byte[] report : jsc.parallelize(slices, slices.size())
+        for (byte[] report : DistributedPlan.remainingTasks(plan)
             .mapPartitions(new ScoreAndCommit(space, spec, runDir.forAttempt(attempt), confBc, scored,
                 options.commitIntervalMs(), readAhead)).collect()) {
           reported.add(Shipped.unwrap(report));
@@ -232,35 +240,31 @@ public final class EvaluateJob {
     double scoringSeconds = (System.nanoTime() - t1) / 1e9;
     // Marks the end of the scoring stage for people and for tools reading the log (the benchmark's RSS-by-image
     // count splits its samples here).
-    if (!remaining.isEmpty()) {
+    if (remaining > 0) {
       log.printf(Locale.ROOT, "[segeval] scored %d images in %.1f s; merging the results and writing the "
-          + "tables%n", remaining.size(), scoringSeconds);
+          + "tables%n", remaining, scoringSeconds);
     }
     // "writing" in the timings: reading the committed chunks' headers and summaries, merging them and writing every
     // table.
     long t2 = System.nanoTime();
 
     // Every committed result, each image once, whether scored now or by an earlier attempt.
-    List<CommittedResults.FileToRead> reads = new ArrayList<>();
     List<String> files = runDir.committedFiles(conf);
-    if (committed.isEmpty() && CommittedChunk.coverEachImageOnce(reported, files, remaining.size())) {
+    int readSlices = Math.max(1, Math.min(files.size(), jsc.defaultParallelism() * 3));
+    JavaRDD<byte[]> reads;
+    if (committedBefore.isEmpty() && CommittedChunk.coverEachImageOnce(reported, files, remaining)) {
       // The usual case, a run scored in one attempt without failed or speculative tasks: nothing to choose, so no
-      // chunk's header is read here (a Spark job, and an id per image held on the driver).
+      // chunk's header is read here.
+      List<CommittedResults.FileToRead> all = new ArrayList<>();
       for (String file : files) {
-        reads.add(new CommittedResults.FileToRead(file, Set.of()));
+        all.add(new CommittedResults.FileToRead(file, Set.of()));
       }
+      List<byte[]> slices = Shipped.slices(all, readSlices);
+      reads = jsc.parallelize(slices, slices.size());
     } else {
-      runJobsAs(jsc, group, "segeval: read committed results of run " + spec.runId());
-      readCommittedEntries(jsc, files, confBc, committed);
-      Set<String> planned = new HashSet<>();
-      for (ScoringTask t : tasks) {
-        planned.add(t.sample().id());
-      }
-      List<Set<String>> skips = RunDirectory.choose(committed, earlierFiles, rescored, planned);
-      int f = 0;
-      for (String file : committed.keySet()) {
-        reads.add(new CommittedResults.FileToRead(file, skips.get(f++)));
-      }
+      // Chunks overlap (an earlier attempt, a task that ran twice): which chunk supplies each image is decided in a
+      // task that reads every chunk's header (RunDirectory.choose).
+      reads = DistributedPlan.filesToRead(plan, files, new HashSet<>(committedBefore), confBc, readSlices);
     }
     // One pass over the committed results: each task reads its files, writes their images/ rows into a staging
     // folder and returns its share of the aggregate, the worst images and the first failures; the shares are
@@ -272,20 +276,18 @@ public final class EvaluateJob {
     CommittedResults.ResultShare share;
     runJobsAs(jsc, group, "segeval: merge results of run " + spec.runId() + " and write images/");
     try {
-      List<byte[]> readSlices = Shipped.slices(reads, Math.max(1, Math.min(reads.size(),
-          jsc.defaultParallelism() * 3)));
-      share = Shipped.unwrap(jsc.parallelize(readSlices, readSlices.size())
+      share = Shipped.unwrap(reads
           .mapPartitionsWithIndex(new CommittedResults.ReadAndWriteResults(space, policy, imagesStaging, confBc),
               false)
           .treeReduce((a, b) -> Shipped.wrap(Shipped.<CommittedResults.ResultShare>unwrap(a)
               .merge(Shipped.unwrap(b))),
-              reads.size() > 64 ? 2 : 1));
+              files.size() > 64 ? 2 : 1));
       RunAggregate aggregate = share.aggregate;
-      if (aggregate.okImages() + aggregate.failedImages() != tasks.size()) {
+      if (aggregate.okImages() + aggregate.failedImages() != images) {
         throw new IllegalStateException(String.format(Locale.ROOT, "Run %s has %d committed results for %d images",
-            spec.runId(), aggregate.okImages() + aggregate.failedImages(), tasks.size()));
+            spec.runId(), aggregate.okImages() + aggregate.failedImages(), images));
       }
-      Optional<String> systematic = SystematicErrors.explain(space, aggregate, tasks.size(),
+      Optional<String> systematic = SystematicErrors.explain(space, aggregate, images,
           spec.predictions() instanceof FolderPredictions);
       if (systematic.isPresent()) {
         throw new EvaluationException(systematic.get());
@@ -304,7 +306,6 @@ public final class EvaluateJob {
       } catch (IOException e) {
         log.println("[segeval] warning: could not remove " + HadoopPaths.redact(imagesStaging) + ": " + e);
       }
-      confBc.destroy();
     }
     RunAggregate aggregate = share.aggregate;
     MetricReport report = MetricReport.compute(space, aggregate.stats(), policy);
@@ -312,7 +313,7 @@ public final class EvaluateJob {
     double writingSeconds = (System.nanoTime() - t2) / 1e9;
     double totalSeconds = (System.nanoTime() - t0) / 1e9;
     String master = spark.sparkContext().master();
-    RunInfo run = runInfo(spec, startedAt, master, tasks.size(), aggregate, listingSeconds, scoringSeconds,
+    RunInfo run = runInfo(spec, startedAt, master, images, aggregate, listingSeconds, scoringSeconds,
         writingSeconds, totalSeconds, share.failures, resumed, precision);
     writeSmall("summary", ResultTables.SUMMARY, List.of(ResultTables.summaryRow(run, report)), out,
         spec.runId(), conf);
@@ -356,40 +357,19 @@ public final class EvaluateJob {
     }
   }
 
-  /** Adds the headers of committed files not yet in {@code committed} (read on the executors). */
-  private static void readCommittedEntries(JavaSparkContext jsc, List<String> files, Broadcast<byte[]> confBc,
-                                           Map<String, List<RunDirectory.Entry>> committed) {
-    List<String> fresh = new ArrayList<>();
-    for (String f : files) {
-      if (!committed.containsKey(f)) {
-        fresh.add(f);
-      }
-    }
-    if (fresh.isEmpty()) {
-      return;
-    }
-    List<byte[]> entries = jsc.parallelize(fresh, Math.min(fresh.size(), jsc.defaultParallelism() * 3))
-        .map(file -> Shipped.wrap(new ArrayList<>(RunDirectory.readEntries(file,
-            SerializableConfiguration.of(confBc.value()))))).collect();
-    for (int i = 0; i < fresh.size(); i++) {
-      // A TreeMap: file name order, as RunDirectory.choose expects.
-      committed.put(fresh.get(i), Shipped.<List<RunDirectory.Entry>>unwrap(entries.get(i)));
-    }
-  }
-
-  static RunFingerprint fingerprint(EvaluationSpec spec, LabelTable table, RunPlanner.RunPlan plan,
-                                    String modelSha256, String protocol) {
+  static RunFingerprint fingerprint(EvaluationSpec spec, LabelTable table, long images, String listingDigest,
+                                    String predictionsDigest, String modelSha256, String protocol) {
     Map<String, String> f = new LinkedHashMap<>();
     f.put("tool.version", VERSION);
     f.put("dataset", spec.dataset());
     f.put("split", spec.split());
     f.put("data.root", HadoopPaths.redact(HadoopPaths.normalize(spec.dataRoot())));
     f.put("labels.table", table.name() + " " + table.digest());
-    f.put("images", String.valueOf(plan.tasks().size()));
-    f.put("listing.sha256", plan.listingDigest());
+    f.put("images", String.valueOf(images));
+    f.put("listing.sha256", listingDigest);
     f.put("predictions", spec.predictions() instanceof FolderPredictions folder
         ? HadoopPaths.redact(HadoopPaths.normalize(folder.root())) : "model");
-    f.put("predictions.sha256", plan.predictionsDigest());
+    f.put("predictions.sha256", predictionsDigest);
     f.put("model.sha256", modelSha256);
     f.put("protocol", protocol);
     // Which images fail as too large, and CPU against GPU arithmetic, change committed results too.

@@ -12,13 +12,23 @@ package dev.segeval.spark;
  *                            dev.segeval.scoring.ReadAhead}); 0 reads each file when it is needed, {@link #AUTO}
  *                            reads {@value #REMOTE_READ_AHEAD} ahead where the data or predictions are not on the
  *                            local file system (object stores answer each request after tens of milliseconds)
+ * @param planning            where the run is planned (listed, matched, its earlier results read): {@link
+ *                            Planning#AUTO} on the driver when Spark runs in local mode (one JVM: the driver is the
+ *                            executor, and the listing started while Spark started is there), else in a task on an
+ *                            executor, so that the driver holds nothing per image
  */
-public record RunOptions(long progressIntervalMs, boolean resume, long commitIntervalMs, int readAhead) {
+public record RunOptions(long progressIntervalMs, boolean resume, long commitIntervalMs, int readAhead,
+                         Planning planning) {
+  /** Where a run is planned. */
+  public enum Planning {
+    AUTO, DRIVER, EXECUTOR
+  }
+
   public static final int AUTO = -1;
   public static final int REMOTE_READ_AHEAD = 8;
   // On where files are remote. (It was opt-in for a day after a CI hang, which turned out to be tasks of an aborted
   // job left running without an interrupt and holding the task slots: EvaluateJob now interrupts them.)
-  public static final RunOptions DEFAULTS = new RunOptions(5_000, false, 60_000, AUTO);
+  public static final RunOptions DEFAULTS = new RunOptions(5_000, false, 60_000, AUTO, Planning.AUTO);
 
   public RunOptions {
     if (progressIntervalMs <= 0 || commitIntervalMs <= 0) {
@@ -27,22 +37,34 @@ public record RunOptions(long progressIntervalMs, boolean resume, long commitInt
     if (readAhead < AUTO) {
       throw new IllegalArgumentException("read-ahead must be AUTO (-1), 0 or more, got " + readAhead);
     }
+    if (planning == null) {
+      throw new IllegalArgumentException("planning must be given");
+    }
   }
 
   public RunOptions withResume(boolean value) {
-    return new RunOptions(progressIntervalMs, value, commitIntervalMs, readAhead);
+    return new RunOptions(progressIntervalMs, value, commitIntervalMs, readAhead, planning);
   }
 
   public RunOptions withProgressIntervalMs(long value) {
-    return new RunOptions(value, resume, commitIntervalMs, readAhead);
+    return new RunOptions(value, resume, commitIntervalMs, readAhead, planning);
   }
 
   public RunOptions withCommitIntervalMs(long value) {
-    return new RunOptions(progressIntervalMs, resume, value, readAhead);
+    return new RunOptions(progressIntervalMs, resume, value, readAhead, planning);
   }
 
   public RunOptions withReadAhead(int value) {
-    return new RunOptions(progressIntervalMs, resume, commitIntervalMs, value);
+    return new RunOptions(progressIntervalMs, resume, commitIntervalMs, value, planning);
+  }
+
+  public RunOptions withPlanning(Planning value) {
+    return new RunOptions(progressIntervalMs, resume, commitIntervalMs, readAhead, value);
+  }
+
+  /** Whether a run in a session of this master plans in an executor's task. */
+  public boolean plansOnExecutor(boolean localMaster) {
+    return planning == Planning.EXECUTOR || (planning == Planning.AUTO && !localMaster);
   }
 
   /** The read-ahead depth for a run reading these URIs (nulls are skipped): {@link #readAhead} resolved. */

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the driver holds per image, measured on synthetic Cityscapes roots of several sizes:
+ * What the planner holds per image (the driver in local mode; on a cluster the executor that plans, while the
+ * driver holds nothing per image: DriverHeapBenchmark), measured on synthetic Cityscapes roots of several sizes:
  * {@code mvn -B test -Dgroups=benchmark -Dtest=DriverMemoryBenchmark -Dsegeval.memory.roots=ROOT1,ROOT2,...
  * [-Dsegeval.results=benchmark-results/driver-memory.md]}, each ROOT made by
  * {@code jobs/segeval.sh synth --dataset cityscapes --output ROOT --images N --width 64 --height 32}.

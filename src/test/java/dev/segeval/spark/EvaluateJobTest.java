@@ -63,7 +63,9 @@ class EvaluateJobTest {
       assertTrue(jobs.stream().noneMatch(d -> d.startsWith("segeval: read committed results")), jobs.toString());
 
       jobs.clear();
-      EvaluateJob.Outcome resumed = EvaluateJob.run(spark, spec, RunOptions.DEFAULTS.withResume(true), System.err);
+      // Planned in an executor's task, as on a cluster: that task reads the earlier chunks' headers.
+      EvaluateJob.Outcome resumed = EvaluateJob.run(spark, spec, RunOptions.DEFAULTS.withResume(true)
+          .withPlanning(RunOptions.Planning.EXECUTOR), System.err);
       spark.sparkContext().listenerBus().waitUntilEmpty();
       assertTrue(jobs.stream().anyMatch(d -> d.startsWith("segeval: read committed results")), jobs.toString());
       assertEquals(fresh.aggregate().stats(), resumed.aggregate().stats());

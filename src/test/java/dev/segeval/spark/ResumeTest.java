@@ -36,7 +36,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A run whose driver dies is resumed: only the images without committed results are scored again, and the
@@ -219,8 +218,8 @@ class ResumeTest {
    * image ids: the new chunk must not be taken for the earlier one.
    */
   @ParameterizedTest
-  @ValueSource(ints = {4, IMAGES})
-  void imagesThatFailedAreScoredAgainOnResume(int partitions) throws Exception {
+  @org.junit.jupiter.params.provider.CsvSource({"4, DRIVER", IMAGES + ", DRIVER", "4, EXECUTOR"})
+  void imagesThatFailedAreScoredAgainOnResume(int partitions, RunOptions.Planning planning) throws Exception {
     Path root = tmp.resolve("data");
     Fixtures.copyTree(data.resolve("cityscapes"), root.resolve("cityscapes"));
     Path label = Files.list(root.resolve("cityscapes/gtFine/val")).sorted().findFirst().orElseThrow();
@@ -235,11 +234,12 @@ class ResumeTest {
     EvaluationSpec spec = new EvaluationSpec("cityscapes", null, root.resolve("cityscapes").toUri().toString(), "val",
         new FolderPredictions(preds), PredictionEncoding.LABEL_ID, AbsentClassPolicy.EXCLUDE, out, "f", partitions,
         true);
-    EvaluateJob.Outcome first = EvaluateJob.run(SparkTestSession.get(), spec, System.err);
+    RunOptions options = RunOptions.DEFAULTS.withPlanning(planning);
+    EvaluateJob.Outcome first = EvaluateJob.run(SparkTestSession.get(), spec, options, System.err);
     assertEquals(1, first.run().failedCount());
     Files.write(broken, good); // the user repairs the file and resumes
     ByteArrayOutputStream log = new ByteArrayOutputStream();
-    EvaluateJob.Outcome resumed = EvaluateJob.run(SparkTestSession.get(), spec, RunOptions.DEFAULTS.withResume(true),
+    EvaluateJob.Outcome resumed = EvaluateJob.run(SparkTestSession.get(), spec, options.withResume(true),
         new PrintStream(log, true, StandardCharsets.UTF_8));
     String text = log.toString(StandardCharsets.UTF_8);
     assertTrue(text.contains(String.format("[segeval] resuming run f: %d of %d images already committed; scoring the "
