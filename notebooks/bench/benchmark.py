@@ -6,7 +6,8 @@ Each row measures the project against a baseline in the same run (ratios: this m
 against NumPy's bincount (JMH), the full ResNet-50 PSPNet against the plain PyTorch loop of semseg's test.py
 (notebooks/bench/semseg_loop.py: same protocol, same thread count, predictions compared pixel by pixel), bf16
 against fp32, and the demo's wall time. --quick runs the rows that take minutes; the full run adds the paper's
-multi-scale test, a full-size Cityscapes image and the 20,000-image listing run.
+multi-scale test, a full-size Cityscapes image, the 100,000-image listing runs and the driver's heap over whole
+spark-submit runs on a standalone cluster.
 
 Debian's python3 with python3-torch, python3-numpy and python3-pil; Maven and Java for the project.
 """
@@ -191,6 +192,30 @@ def listing_run(images=100000):
         'listing %.1f s, scoring %.1f s, writing %.1f s, total %.1f s (driver RSS %.0f MB)' % (
             t['listingSeconds'], t['scoringSeconds'], t['writingSeconds'], t['totalSeconds'], rss),
         'listing+writing %.0f %%' % (100 * share), '<= 10 % of wall (at 100,000 images)', share <= 0.10)
+
+
+def driver_heap(sizes=(5000, 20000, 100000)):
+    """The driver's heap over whole spark-submit runs on a standalone cluster on loopback, by image count."""
+    roots = []
+    for images in sizes:
+        root = os.path.join(WORK, 'big%dk' % (images // 1000))
+        if not os.path.isdir(os.path.join(root, 'cityscapes')):
+            timed(segeval('synth', '--dataset', 'cityscapes', '--output', root, '--images', str(images), '--width',
+                          '64', '--height', '32', '--seed', '3'))
+        roots.append(root)
+    md = os.path.join(WORK, 'driver-heap.md')
+    if os.path.exists(md):
+        os.remove(md)
+    timed(['mvn', '-B', '-o', '-q', 'test', '-Dgroups=benchmark', '-Dtest=DriverHeapBenchmark',
+           '-Dsurefire.failIfNoSpecifiedTests=false', '-Dsegeval.memory.roots=' + ','.join(roots),
+           '-Dsegeval.results=' + md])
+    text = open(md).read()
+    peaks = [float(m.group(2)) for m in re.finditer(r'^\| (\d+) \| ([0-9.]+) \|', text, re.M)]
+    growth = max(peaks) / min(peaks)
+    row('driver heap over whole spark-submit runs (standalone cluster, 2 Workers), %s images 64x32 with predictions'
+        % ' / '.join('{:,}'.format(n) for n in sizes),
+        'peak after GC ' + ' / '.join('%.0f MB' % p for p in peaks),
+        '%.2f (largest / smallest)' % growth, 'flat in the image count (within 10 %)', growth <= 1.10)
 
 
 def demo_vs_python(images=480):
@@ -448,6 +473,7 @@ def main():
     if a.only:
         steps = {'core': (core, a.quick), 'rss_over_images': (rss_over_images, ensure_model()), 'scaling': (scaling,),
                  'listing_run': (listing_run,), 's3_scale': (s3_scale,), 'demo': (demo,),
+                 'driver_heap': (driver_heap,),
                  'demo_vs_python': (demo_vs_python,), 'inference_efficiency': (inference_efficiency, not a.quick)}
         for name in a.only.split(','):
             if name not in steps:
@@ -477,6 +503,7 @@ def main():
         guarded(scaling)
         guarded(listing_run)
         guarded(s3_scale)
+        guarded(driver_heap)
     write(a.quick, started, time.perf_counter() - t0)
 
 

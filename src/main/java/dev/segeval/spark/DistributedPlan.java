@@ -226,6 +226,9 @@ final class DistributedPlan {
     Summary summary;
     try {
       summary = Shipped.unwrap(planned.mapPartitions(all -> List.of(all.next()).iterator()).collect().get(0));
+    } catch (RuntimeException | Error e) {
+      planned.unpersist(false); // a failed task (a bug, or the job cancelled): nothing of it is kept
+      throw e;
     } finally {
       if (handoff != null) {
         EARLY_PLANS.remove(handoff); // when the task ran in another JVM (it planned there) or failed before

@@ -29,9 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
  * after such a collection is the run's figure. The driver JVM is the process this benchmark started (by its pid).
  *
  * <p>{@code mvn -B test -Dgroups=benchmark -Dtest=DriverHeapBenchmark -Dsegeval.memory.roots=ROOT1,ROOT2,...
- * [-Dsegeval.memory.jar=JAR] [-Dsegeval.results=benchmark-results/driver-memory.md]}, each ROOT made by
+ * [-Dsegeval.memory.jar=JAR] [-Dsegeval.memory.eventlog=DIR] [-Dsegeval.results=benchmark-results/driver-memory.md]},
+ * each ROOT made by
  * {@code jobs/segeval.sh synth --dataset cityscapes --output ROOT --images N --width 64 --height 32}; JAR is an
- * application jar to measure instead of target/classes (an earlier build, for a comparison).
+ * application jar to measure instead of target/classes (an earlier build, for a comparison); DIR receives Spark's
+ * event logs.
  */
 @Tag("benchmark")
 class DriverHeapBenchmark {
@@ -87,10 +89,17 @@ class DriverHeapBenchmark {
     Path out = work.resolve("out-" + root.getFileName());
     String name = "submit-" + root.getFileName();
     long start = System.nanoTime();
-    Process p = cluster.submit(name, appJar, List.of("spark.cores.max=2", "spark.executor.cores=1",
-        "spark.executor.memory=1g"), List.of("evaluate", "--dataset", "cityscapes", "--data-root",
+    List<String> conf = new ArrayList<>(List.of("spark.cores.max=2", "spark.executor.cores=1",
+        "spark.executor.memory=1g"));
+    String eventLog = System.getProperty("segeval.memory.eventlog", "");
+    if (!eventLog.isBlank()) { // Spark's event log, for the timeline of each job and task
+      Files.createDirectories(Path.of(eventLog));
+      conf.addAll(List.of("spark.eventLog.enabled=true", "spark.eventLog.dir=" + Path.of(eventLog).toUri()));
+    }
+    Process p = cluster.submit(name, appJar, conf, List.of("evaluate", "--dataset", "cityscapes", "--data-root",
         root.resolve("cityscapes").toString(), "--predictions", root.resolve("cityscapes-predictions").toString(),
-        "--output", out.toString(), "--run-id", "bench", "--quiet"));
+        "--output", out.toString(), "--run-id", "bench", "--quiet", "--partitions",
+        System.getProperty("segeval.memory.partitions", "0")));
     String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
     long peakKb = 0;
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
@@ -107,6 +116,8 @@ class DriverHeapBenchmark {
     }
     double wall = (System.nanoTime() - start) / 1e9;
     assertEquals(0, p.exitValue(), cluster.log(name));
+    // The driver's own lines (phases and their times) beside the figures.
+    cluster.log(name).lines().filter(l -> l.startsWith("[segeval]")).forEach(System.err::println);
     JsonNode json = new ObjectMapper().readTree(Files.readAllBytes(out.resolve("summary.json")));
     JsonNode t = json.at("/timings");
     assertTrue(peakKb > 0, "no heap sample of the driver");

@@ -162,6 +162,19 @@ class ResumeTest {
         && messages.toString().contains(local.getFileName().toString()), messages.toString());
     // It stopped before touching any table: the summary of the earlier complete run is still the one there.
     assertArrayEquals(summaryBefore, Files.readAllBytes(tmp.resolve("damaged/summary.json")));
+    // Resumed under other inputs (a prediction folder elsewhere), in either place of planning: the mismatch is the
+    // answer, whatever the earlier chunks hold.
+    Path elsewhere = tmp.resolve("preds-elsewhere");
+    Fixtures.copyTree(data.resolve("cityscapes-predictions"), elsewhere);
+    EvaluationSpec moved = new EvaluationSpec("cityscapes", null, data.resolve("cityscapes").toUri().toString(),
+        "val", new FolderPredictions(elsewhere.toUri().toString()), PredictionEncoding.LABEL_ID,
+        AbsentClassPolicy.EXCLUDE, out, "d", 2, true);
+    for (RunOptions.Planning planning : RunOptions.Planning.values()) {
+      EvaluationException mismatch = assertThrows(EvaluationException.class, () -> EvaluateJob.run(
+          SparkTestSession.get(), moved, RunOptions.DEFAULTS.withResume(true).withPlanning(planning), System.err));
+      assertTrue(mismatch.getMessage().startsWith("Cannot resume run 'd': it was started with other inputs: "
+          + "predictions ("), mismatch.getMessage());
+    }
   }
 
   @Test
