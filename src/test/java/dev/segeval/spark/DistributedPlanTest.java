@@ -77,8 +77,7 @@ class DistributedPlanTest {
   @Test
   void cityscapesPlanMatchesTheSingleThreadedPlanWithMissingAndAmbiguousPredictions() throws Exception {
     Configuration conf = new Configuration();
-    String root = SyntheticDatasets.ensureCityscapes(tmp.resolve("data"), new SyntheticDatasets.Options(12, 64, 32,
-        3, "val"), conf);
+    String root = synthesised(12);
     Path predictions = Path.of(java.net.URI.create(HadoopPaths.join(root, "cityscapes-predictions")));
     List<Path> files;
     try (Stream<Path> walk = Files.walk(predictions)) {
@@ -121,17 +120,13 @@ class DistributedPlanTest {
   @Test
   void aChangedPredictionChangesThePredictionsDigestOnly() throws Exception {
     Configuration conf = new Configuration();
-    String root = SyntheticDatasets.ensureCityscapes(tmp.resolve("data"), new SyntheticDatasets.Options(4, 64, 32,
-        3, "val"), conf);
+    String root = synthesised(4);
     EvaluationSpec spec = spec("cityscapes", HadoopPaths.join(root, "cityscapes"),
         HadoopPaths.join(root, "cityscapes-predictions"), true);
     DistributedPlan.Plan before = build(spec, 2);
     before.release();
     Path predictions = Path.of(java.net.URI.create(HadoopPaths.join(root, "cityscapes-predictions")));
-    Path one;
-    try (Stream<Path> walk = Files.walk(predictions)) {
-      one = walk.filter(p -> p.toString().endsWith(".png")).sorted().findFirst().orElseThrow();
-    }
+    Path one = firstFile(predictions, ".png");
     Files.write(one, Files.readAllBytes(one), java.nio.file.StandardOpenOption.APPEND); // longer: another stamp
     DistributedPlan.Plan after = build(spec, 2);
     after.release();
@@ -142,8 +137,7 @@ class DistributedPlanTest {
   @Test
   void failuresAndEmptyInputsAreNamedAsTheSingleThreadedPlannerNamesThem() throws Exception {
     Configuration conf = new Configuration();
-    String root = SyntheticDatasets.ensureCityscapes(tmp.resolve("data"), new SyntheticDatasets.Options(3, 64, 32,
-        3, "val"), conf);
+    String root = synthesised(3);
     String data = HadoopPaths.join(root, "cityscapes");
     // A scheme without a file system: the listing's IOException comes back with its own type and message.
     String unlistable = "nosuchfs://bucket/predictions";
@@ -165,10 +159,7 @@ class DistributedPlanTest {
 
     // Two label files of one id (one image copied into a second city): named with both files.
     Path city = Path.of(java.net.URI.create(HadoopPaths.join(data, "gtFine/val")));
-    Path label;
-    try (Stream<Path> walk = Files.walk(city)) {
-      label = walk.filter(p -> p.toString().endsWith("_labelIds.png")).sorted().findFirst().orElseThrow();
-    }
+    Path label = firstFile(city, "_labelIds.png");
     Path copy = Files.createDirectories(city.resolve("zz-elsewhere")).resolve(label.getFileName());
     Files.copy(label, copy);
     EvaluationException dup = assertThrows(EvaluationException.class, () -> build(spec("cityscapes", data,
@@ -182,17 +173,14 @@ class DistributedPlanTest {
   @Test
   void theListingStartedEarlyInThisJvmIsTakenByThePlanningTask() throws Exception {
     Configuration conf = new Configuration();
-    String root = SyntheticDatasets.ensureCityscapes(tmp.resolve("data"), new SyntheticDatasets.Options(5, 64, 32,
-        3, "val"), conf);
+    String root = synthesised(5);
     EvaluationSpec spec = spec("cityscapes", HadoopPaths.join(root, "cityscapes"),
         HadoopPaths.join(root, "cityscapes-predictions"), true);
     RunPlanner.EarlyPlan early = RunPlanner.EarlyPlan.start(spec, conf);
     RunPlanner.RunPlan want = early.await(spec);
     // The files change after the early listing: the plan is the early one, so the task did not list again.
-    Path label;
-    try (Stream<Path> walk = Files.walk(Path.of(java.net.URI.create(HadoopPaths.join(root, "cityscapes/gtFine"))))) {
-      label = walk.filter(p -> p.toString().endsWith("_labelIds.png")).sorted().findFirst().orElseThrow();
-    }
+    Path label = firstFile(Path.of(java.net.URI.create(HadoopPaths.join(root, "cityscapes/gtFine"))),
+        "_labelIds.png");
     Files.delete(label);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
     Broadcast<byte[]> bc = jsc.broadcast(SerializableConfiguration.bytes(jsc.hadoopConfiguration()));
@@ -206,5 +194,18 @@ class DistributedPlanTest {
     DistributedPlan.Plan relisted = build(spec, 2);
     relisted.release();
     assertEquals(4, relisted.images());
+  }
+
+  /** A synthetic Cityscapes val split of {@code images} 64x32 images with predictions; its root. */
+  private String synthesised(int images) throws java.io.IOException {
+    return SyntheticDatasets.ensureCityscapes(tmp.resolve("data"), new SyntheticDatasets.Options(images, 64, 32, 3,
+        "val"), new Configuration());
+  }
+
+  /** The first file, in path order, under a folder whose name ends with the suffix. */
+  private static Path firstFile(Path folder, String suffix) throws java.io.IOException {
+    try (Stream<Path> walk = Files.walk(folder)) {
+      return walk.filter(p -> p.toString().endsWith(suffix)).sorted().findFirst().orElseThrow();
+    }
   }
 }
